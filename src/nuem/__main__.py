@@ -1,0 +1,3 @@
+from nuem.cli import main
+
+main()

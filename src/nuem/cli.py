@@ -1,0 +1,166 @@
+"""Command-line interface.  Thin: parses, calls the library, prints.
+
+Every command accepts ``--json`` (one JSON object on stdout, independent of the
+terminal).  Bad input exits with status 2 and a one-line message, no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from nuem import __version__, citations
+from nuem._errors import NuemValueError
+from nuem.theory import naturalness as nat
+from nuem.theory.eft import METHODS, DiracEFT
+from nuem.units import GeV
+
+_METHOD = click.Choice(METHODS)
+
+
+def _emit(obj: dict[str, Any], as_json: bool, table: Table | None = None) -> None:
+    if as_json:
+        click.echo(json.dumps(obj, allow_nan=False))
+    elif table is not None:
+        Console(width=100, force_terminal=False).print(table)
+
+
+def _cite_lines() -> list[str]:
+    return [f"[{k}] {citations.format_reference(k)}" for k in citations.used()]
+
+
+@click.group()
+@click.version_option(__version__, prog_name="nuem")
+def cli() -> None:
+    """nuem: electromagnetic properties of neutrinos."""
+
+
+@cli.command()
+@click.option("--scale", type=float, help="New-physics scale Lambda [GeV] (> v = 246.2 GeV).")
+@click.option("--delta-m", "delta_m", type=float, default=1.0, show_default=True,
+              help="Neutrino mass scale the induced mass may not exceed [eV].")
+@click.option("--r", "r", type=float, default=0.0, show_default=True,
+              help="r = C-(Lambda)/C+(Lambda).")
+@click.option("--method", type=_METHOD, default="leading-log", show_default=True)
+@click.option("--scan", is_flag=True, help="Write the bound-vs-Lambda figure (PNG and PDF).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("naturalness_scan"),
+              show_default=True, help="File stem for --scan.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--cite", is_flag=True, help="List the papers this computation used.")
+def bound(scale: float | None, delta_m: float, r: float, method: str, scan: bool, out: Path,
+          as_json: bool, cite: bool) -> None:
+    """Naturalness bound on |mu_nu|/mu_B (Bell et al. PRL 95 151802, Eqs. 4, 26, 27)."""
+    citations.reset()
+    if scan:
+        from nuem import plotting
+
+        paths = plotting.naturalness_scan(out, delta_m=delta_m)
+        result: dict[str, Any] = {"figures": [str(p) for p in paths]}
+        if not as_json:
+            click.echo("wrote " + ", ".join(result["figures"]))
+        else:
+            _emit(result, True)
+        return
+    if scale is None:
+        raise NuemValueError("scale is required (use --scale GEV, or --scan)")
+    mu_max = float(nat.bound(scale * GeV, delta_m, r, method=method))
+    f = float(nat.f_of_r(r))
+    no_bound = math.isinf(mu_max)
+    result = {"mu_max_muB": None if no_bound else mu_max, "no_bound": no_bound, "f": f,
+              "scale_GeV": scale, "delta_m_eV": delta_m, "r": r, "method": method,
+              "references": citations.used()}
+    if as_json:
+        _emit(result, True)
+    else:
+        t = Table(title="Dirac naturalness bound (Bell et al. 2005)")
+        for col in ("Lambda [GeV]", "delta m [eV]", "r", "f(r)", "method", "|mu_nu|/mu_B <"):
+            t.add_column(col, justify="right")
+        t.add_row(f"{scale:g}", f"{delta_m:g}", f"{r:g}", f"{f:.4f}", method,
+                  "no bound (f(r) = 0)" if no_bound else f"{mu_max:.3e}")
+        _emit(result, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
+@cli.group()
+def eft() -> None:
+    """Dimension-6 Dirac-neutrino effective theory."""
+
+
+@eft.command("run")
+@click.option("--scale", type=float, required=True, help="Lambda [GeV], where C is given.")
+@click.option("--c1", type=float, default=0.0, show_default=True)
+@click.option("--c2", type=float, default=0.0, show_default=True)
+@click.option("--c3", type=float, default=0.0, show_default=True)
+@click.option("--to", "to", type=float, default=None, help="Target scale [GeV] (default v).")
+@click.option("--method", type=_METHOD, default="resummed", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def eft_run(scale: float, c1: float, c2: float, c3: float, to: float | None, method: str,
+            as_json: bool) -> None:
+    """Run (C1, C2, C3) from Lambda to --to; print mu_nu (Eq. 12) and delta m_nu (Eq. 13)."""
+    citations.reset()
+    model = DiracEFT(C=(c1, c2, c3), scale=scale * GeV)
+    c_to = model.run(None if to is None else to * GeV, method=method)
+    res = nat.naturalness_general(c1 + c2, c1 - c2, c3, scale * GeV, method=method)
+    out = {"C": [float(x) for x in c_to], "to_GeV": (to if to is not None else None),
+           "scale_GeV": scale, "method": method, "mu_nu_muB": res.mu_nu_muB,
+           "delta_m_eV": res.delta_m_eV, "delta_m_radiative_eV": res.delta_m_rad_eV,
+           "fine_tuning": None if math.isinf(res.fine_tuning) else res.fine_tuning}
+    if out["to_GeV"] is None:
+        from nuem import constants
+
+        out["to_GeV"] = constants.v_higgs / GeV
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"EFT run {scale:g} GeV -> {out['to_GeV']:.6g} GeV ({method})")
+        for col in ("C1", "C2", "C3", "mu_nu/mu_B", "delta m [eV]", "fine tuning"):
+            t.add_column(col, justify="right")
+        ft = out["fine_tuning"]
+        t.add_row(*(f"{x:.6e}" for x in out["C"]), f"{res.mu_nu_muB:.3e}",
+                  f"{res.delta_m_eV:.3e}", "n/a" if ft is None else f"{ft:.3g}")
+        _emit(out, False, t)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("nuem-report"),
+              show_default=True, help="Output directory.")
+def report(out: Path) -> None:
+    """Write the nuem report: OUT/index.html with its figures."""
+    from nuem.report import write_report
+
+    index = write_report(out)
+    click.echo(f"wrote {index}")
+
+
+@cli.command()
+def cite() -> None:
+    """List the full bibliography nuem ships."""
+    for key in citations.bibliography():
+        click.echo(f"[{key}] {citations.format_reference(key)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning nuem input errors into one-line messages."""
+    try:
+        cli.main(args=argv, prog_name="nuem", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    except NuemValueError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,103 @@
+"""``nuem report``: one self-contained HTML page (figures embedded as base64 PNG).
+
+Each later issue adds a section; this module only composes library results.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+from pathlib import Path
+
+from nuem import __version__, citations, constants
+from nuem.theory import naturalness as nat
+from nuem.theory.couplings import FrozenCouplings, default_running
+from nuem.theory.eft import METHODS
+from nuem.units import GeV, TeV
+from nuem import plotting
+
+TABLE_SCALES_TEV = (1.0, 10.0, 100.0)
+TABLE_R = (0.0, 1.0)
+
+
+def naturalness_table(scales_tev=TABLE_SCALES_TEV, r_values=TABLE_R, delta_m: float = 1.0
+                      ) -> list[dict[str, float | str]]:
+    """Rows of the bound for each scale, r and method (delta m in eV)."""
+    rows: list[dict[str, float | str]] = []
+    for s in scales_tev:
+        for r in r_values:
+            row: dict[str, float | str] = {"scale_TeV": s, "r": r}
+            for m in METHODS:
+                row[m] = float(nat.bound(s * TeV, delta_m, r, method=m))
+            rows.append(row)
+    return rows
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<img alt="{html.escape(path.name)}" src="data:image/png;base64,{data}" width="720">'
+
+
+def _naturalness_section(out: Path) -> str:
+    png, pdf = plotting.naturalness_scan(out / "naturalness_scan")
+    rows = naturalness_table()
+    head = "".join(f"<th>{m}</th>" for m in METHODS)
+    body = "".join(
+        f"<tr><td>{r['scale_TeV']:g}</td><td>{r['r']:g}</td>"
+        + "".join(f"<td>{r[m]:.3e}</td>" for m in METHODS) + "</tr>" for r in rows)
+    fc = FrozenCouplings()
+    sm = default_running()
+    g1, g2, g3, yt, lam = (float(x) for x in sm.state(constants.M_Z))
+    paper = nat.eq27_coefficient(couplings=FrozenCouplings.from_inputs(
+        nat.PAPER_INPUTS["alpha_em"], nat.PAPER_INPUTS["sin2w"]),
+        v_log=nat.PAPER_INPUTS["v_log"])
+    inputs = [
+        ("alpha-hat(M_Z)^-1 (MSbar)", f"{1 / constants.alpha_MZ:.3f}", "PDG 2024"),
+        ("sin^2 theta-hat_W(M_Z) (MSbar)", f"{constants.sin2w_MZ:.5f}", "PDG 2024"),
+        ("alpha_s(M_Z)", f"{constants.alpha_s_MZ:.4f}", "PDG 2024"),
+        ("v = (sqrt2 G_F)^-1/2", f"{constants.v_higgs / GeV:.3f} GeV", "PDG 2024 G_F"),
+        ("m_e", f"{constants.m_e / 1e6:.8f} MeV", "CODATA 2018"),
+        ("m_h, lambda(M_Z)=m_h^2/2v^2", f"{constants.m_h / GeV:.2f} GeV, {fc.lam:.4f}", "PDG 2024"),
+        ("mbar_t(mbar_t), y_t(M_Z)", f"{constants.m_t_msbar / GeV:.1f} GeV, {yt:.4f}", "PDG 2024"),
+        ("g1, g2, g3 at M_Z (g1 SM-normalised)", f"{g1:.4f}, {g2:.4f}, {g3:.4f}", "derived"),
+    ]
+    inp = "".join(f"<tr><td>{html.escape(a)}</td><td>{b}</td><td>{c}</td></tr>"
+                  for a, b, c in inputs)
+    return f"""
+<h2>1. Naturalness bound on a Dirac neutrino magnetic moment</h2>
+<p>Bell, Cirigliano, Ramsey-Musolf, Vogel &amp; Wise, PRL 95, 151802 (2005). The dipole operators
+O<sub>1,2</sub> mix into the mass operator O<sub>3</sub>; requiring the induced mass not to
+exceed &delta;m<sub>&nu;</sub> = 1 eV bounds |&mu;<sub>&nu;</sub>|. r = C<sub>-</sub>/C<sub>+</sub>
+at &Lambda;; f(r) = 0 at r = {nat.r_zero():.3f} (no bound there).</p>
+{_img(png)}
+<p>Figure also as <a href="{pdf.name}">PDF</a>.</p>
+<h3>Bound on |&mu;<sub>&nu;</sub>|/&mu;<sub>B</sub> for &delta;m<sub>&nu;</sub> = 1 eV</h3>
+<table><tr><th>&Lambda; [TeV]</th><th>r</th>{head}</tr>{body}</table>
+<p>Eq. (27) coefficient: {nat.eq27_coefficient():.3e} with PDG 2024 inputs and v = 246.22 GeV in the
+logarithm; {paper:.3e} with the 2005 inputs (&alpha; = 1/128, sin<sup>2</sup>&theta;<sub>W</sub> = 0.23,
+v = 174 GeV in the logarithm). The paper quotes 8&times;10<sup>-15</sup>.</p>
+<h3>Inputs</h3><table><tr><th>quantity</th><th>value</th><th>source</th></tr>{inp}</table>
+"""
+
+
+def write_report(out_dir: Path) -> Path:
+    """Write ``out_dir/index.html`` (and the figure files beside it); return its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    citations.reset()
+    sections = [_naturalness_section(out)]
+    refs = "".join(f"<li>{html.escape(citations.format_reference(k))}</li>"
+                   for k in citations.used())
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>nuem report</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:3px 8px;
+text-align:right}}th{{background:#eee}}</style></head><body>
+<h1>nuem report</h1><p>nuem {__version__}, generated {stamp}.</p>
+{''.join(sections)}
+<h2>References used</h2><ol>{refs}</ol></body></html>"""
+    index = out / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index

@@ -1,0 +1,1 @@
+"""Theory side: the dimension-6 Dirac-neutrino EFT, SM running, naturalness bounds."""
