@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from nuem import __version__, citations
+from nuem import __version__, citations, constants
 from nuem._errors import NuemValueError
 from nuem.theory import naturalness as nat
 from nuem.theory.eft import METHODS, DiracEFT
@@ -106,17 +106,14 @@ def eft_run(scale: float, c1: float, c2: float, c3: float, to: float | None, met
             as_json: bool) -> None:
     """Run (C1, C2, C3) from Lambda to --to; print mu_nu (Eq. 12) and delta m_nu (Eq. 13)."""
     citations.reset()
+    to_gev = constants.v_higgs / GeV if to is None else to
     model = DiracEFT(C=(c1, c2, c3), scale=scale * GeV)
-    c_to = model.run(None if to is None else to * GeV, method=method)
+    c_to = model.run(to_gev * GeV, method=method)
     res = nat.naturalness_general(c1 + c2, c1 - c2, c3, scale * GeV, method=method)
-    out = {"C": [float(x) for x in c_to], "to_GeV": (to if to is not None else None),
+    out = {"C": [float(x) for x in c_to], "to_GeV": to_gev,
            "scale_GeV": scale, "method": method, "mu_nu_muB": res.mu_nu_muB,
            "delta_m_eV": res.delta_m_eV, "delta_m_radiative_eV": res.delta_m_rad_eV,
            "fine_tuning": None if math.isinf(res.fine_tuning) else res.fine_tuning}
-    if out["to_GeV"] is None:
-        from nuem import constants
-
-        out["to_GeV"] = constants.v_higgs / GeV
     if as_json:
         _emit(out, True)
     else:

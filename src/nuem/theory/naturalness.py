@@ -151,7 +151,7 @@ def bound(scale: object, delta_m: object, r: object = 0.0, method: str = "leadin
     c_plus, c3 = c_v[..., 0] + c_v[..., 1], c_v[..., 2]
     with np.errstate(divide="ignore"):
         out = 8.0 * constants.m_e * dm * np.abs(c_plus / c3) / constants.v_higgs**2
-    return np.where(np.abs(c3) <= F_ZERO * np.abs(c_plus) * 1e-3, np.inf, out)
+    return np.where(np.abs(c3) <= F_ZERO * np.abs(c_plus), np.inf, out)
 
 
 @dataclass(frozen=True)
