@@ -103,10 +103,6 @@ class FrozenCouplings:
         shape = np.shape(as_finite_array("mu", mu))
         return (np.full(shape, self.g1), np.full(shape, self.g2), np.full(shape, self.lam))
 
-    @property
-    def is_frozen(self) -> bool:
-        return True
-
 
 class SMCouplings:
     """One-loop running SM couplings between M_Z and :data:`MU_MAX` (PDG 2024 inputs).
@@ -115,8 +111,6 @@ class SMCouplings:
     vectorised over ``mu``; ``state(mu)`` returns all five couplings.
     Asking outside [M_Z, MU_MAX] raises :class:`NuemValueError` (no extrapolation).
     """
-
-    is_frozen = False
 
     def __init__(self, alpha_em: float | None = None, sin2w: float | None = None,
                  alpha_s: float | None = None, m_t_msbar: float | None = None,

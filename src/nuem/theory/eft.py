@@ -194,12 +194,14 @@ def evolution_matrix(scale: object, mu: object | None = None, method: str = "res
             wl = W(np.log(lam).ravel()).T.reshape((*lam.shape, 3, 3))
             wm = W(np.log(m).ravel()).T.reshape((*m.shape, 3, 3))
             return wl @ np.linalg.inv(wm)
-        gT = np.swapaxes(gamma_at(c, constants.M_Z), -1, -2)
-        return _ode_constant(gT, L)
-    c = FrozenCouplings() if couplings is None else couplings
-    if not isinstance(c, FrozenCouplings):
-        raise NuemValueError(f"method={method!r} needs frozen couplings, got {type(c).__name__}")
+    else:
+        c = FrozenCouplings() if couplings is None else couplings
+        if not isinstance(c, FrozenCouplings):
+            raise NuemValueError(f"method={method!r} needs frozen couplings, "
+                                 f"got {type(c).__name__}")
     gT = np.swapaxes(gamma_at(c, constants.M_Z), -1, -2)
+    if method == "running":
+        return _ode_constant(gT, L)
     if method == "leading-log":
         return np.eye(3) + gT * L
     return np.stack([expm(gT * x) for x in L.ravel()]).reshape((*L.shape[:-2], 3, 3))
