@@ -127,6 +127,128 @@ def eft_run(scale: float, c1: float, c2: float, c3: float, to: float | None, met
 
 
 @cli.command()
+@click.option("--flavour", required=True, help="Neutrino flavour: e, mu or tau.")
+@click.option("--anti", is_flag=True, help="Antineutrino.")
+@click.option("--energy", type=float, required=True, help="Neutrino energy E [MeV] (> 0).")
+@click.option("--recoil", type=float, required=True, help="Recoil energy T [MeV], 0 < T <= T_max(E).")
+@click.option("--mu", type=float, default=0.0, show_default=True, help="Magnetic moment [mu_B].")
+@click.option("--r2", type=float, default=0.0, show_default=True, help="Charge radius <r^2> [cm^2].")
+@click.option("--q", type=float, default=0.0, show_default=True, help="Millicharge [e].")
+@click.option("--convention", type=click.Choice(["giunti-studenikin", "vogel-engel"]),
+              default="giunti-studenikin", show_default=True, help="Charge-radius convention.")
+@click.option("--target", default="free", show_default=True,
+              help="free, xenon, germanium, argon or scintillator (stepping approximation).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def xsec(flavour: str, anti: bool, energy: float, recoil: float, mu: float, r2: float, q: float,
+         convention: str, target: str, as_json: bool, cite: bool) -> None:
+    """dsigma/dT for nu-e scattering with magnetic moment, charge radius and millicharge."""
+    from nuem.interactions import electron
+    from nuem.units import MeV, cm
+
+    citations.reset()
+    r = electron.dsigma_dT(energy * MeV, recoil * MeV, flavour, anti, mu=mu, r2=r2 * cm**2, q=q,
+                           target=target, convention=convention)
+    unit = cm**2 / MeV
+    out = {"dsigma_dT_cm2_per_MeV": float(r["total"]) / unit, "sm": float(r["sm"]) / unit,
+           "em": float(r["em"]) / unit, "flavour": flavour, "anti": anti, "energy_MeV": energy,
+           "recoil_MeV": recoil, "T_max_MeV": float(electron.t_max(energy * MeV)) / MeV,
+           "mu_muB": mu, "r2_cm2": r2, "q_e": q, "target": target, "convention": convention,
+           "references": citations.used()}
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"dsigma/dT, {'anti-' if anti else ''}nu_{flavour} e, E = {energy:g} MeV, "
+                  f"T = {recoil:g} MeV ({target})")
+        for col in ("total [cm^2/MeV]", "SM", "EM"):
+            t.add_column(col, justify="right")
+        t.add_row(f"{out['dsigma_dT_cm2_per_MeV']:.4e}", f"{out['sm']:.4e}", f"{out['em']:.4e}")
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
+@cli.command()
+@click.option("--source", "source_name", type=click.Choice(["solar", "reactor"]), default=None,
+              help="Flux (default: the detector's, else solar).")
+@click.option("--target", default=None, help="xenon, germanium, argon or scintillator.")
+@click.option("--detector", default=None,
+              help="Named set-up (xenonnt-sr0, lz-2022, pandax-4t, borexino-phase2, gemma, "
+                   "texono) or a detector TOML file: applies efficiency and resolution.")
+@click.option("--mu", type=float, default=0.0, show_default=True, help="Effective moment [mu_B].")
+@click.option("--model", default="B16-GS98", show_default=True, help="Solar model.")
+@click.option("--power", type=float, default=3.0, show_default=True, help="Reactor power [GW].")
+@click.option("--distance", type=float, default=20.0, show_default=True, help="Reactor distance [m].")
+@click.option("--tmin", type=float, default=None, help="Lowest energy [keV].")
+@click.option("--tmax", type=float, default=None, help="Highest energy [keV].")
+@click.option("--bins", type=int, default=30, show_default=True, help="Number of points.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--plot", type=click.Path(path_type=Path), default=None, help="Write a figure.")
+@click.option("--cite", is_flag=True)
+def spectrum(source_name: str | None, target: str | None, detector: str | None, mu: float,
+             model: str, power: float, distance: float, tmin: float | None, tmax: float | None,
+             bins: int, as_json: bool, plot: Path | None, cite: bool) -> None:
+    """Expected electron-recoil spectrum dR/dT in events/(tonne year keV)."""
+    import numpy as np
+
+    from nuem.detectors import experiments, rates
+    from nuem.sources.reactor import ReactorSource
+    from nuem.sources.solar import SolarSource
+    from nuem.units import keV
+
+    citations.reset()
+    det = experiments.load(detector) if detector else None
+    if source_name is None:
+        src = det.source() if det else SolarSource(model)
+    elif source_name == "solar":
+        src = SolarSource(model)
+    else:
+        src = ReactorSource.from_si(power, distance)
+    tgt = target or (det.target if det else ("xenon" if source_name != "reactor" else "germanium"))
+    if det and tgt != det.target:
+        raise NuemValueError(f"target={tgt!r} differs from the detector's target {det.target!r}")
+    if bins < 2:
+        raise NuemValueError(f"bins={bins} must be >= 2")
+    lo = tmin if tmin is not None else (det.response.window[0] if det else 1.0)
+    hi = tmax if tmax is not None else (det.response.window[1] if det else 30.0)
+    if not 0 < lo < hi:
+        raise NuemValueError(f"energy range tmin={lo}, tmax={hi} keV must satisfy 0 < tmin < tmax")
+    E = np.linspace(lo, hi, bins)
+    if det:
+        r = det.expected(E, source=src, mu=mu)
+        label = f"observed, {det.name}"
+    else:
+        r = rates.electron_recoil_spectrum(src, E * keV, tgt, mu=mu)
+        label = "true recoil"
+    out = {"energy_keV": E.tolist(), "total": r["total"].tolist(), "sm": r["sm"].tolist(),
+           "em": r["em"].tolist(), "unit": "events/(tonne year keV)", "source": src.name,
+           "target": tgt, "detector": det.name if det else None, "mu_muB": mu, "kind": label,
+           "references": citations.used()}
+    if det and not det.verified:
+        out["warning"] = f"detector {det.name}: {det.notes}"
+    if plot is not None:
+        from nuem import plotting
+
+        out["figure"] = str(plotting.recoil_spectrum(plot, E, r, title=f"{src.name}, {tgt} ({label})"))
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"{src.name} in {tgt} ({label}), mu = {mu:g} mu_B  [events/(t yr keV)]")
+        for col in ("E [keV]", "total", "SM", "EM"):
+            t.add_column(col, justify="right")
+        for i in range(len(E)):
+            t.add_row(f"{E[i]:.3g}", f"{r['total'][i]:.4g}", f"{r['sm'][i]:.4g}", f"{r['em'][i]:.4g}")
+        _emit(out, False, t)
+        if "warning" in out:
+            click.echo("warning: " + out["warning"])
+        if plot is not None:
+            click.echo(f"wrote {out['figure']}")
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
+
+@cli.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("nuem-report"),
               show_default=True, help="Output directory.")
 def report(out: Path) -> None:

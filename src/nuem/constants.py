@@ -97,3 +97,11 @@ v_higgs: float = (math.sqrt(2.0) * G_F) ** -0.5
 mu_B: float = e_charge / (2.0 * m_e)
 #: Avogadro constant [mol^-1]
 N_A: float = TABLE["N_A"].value
+#: atomic mass constant m_u c^2 [eV] (nuclear masses M = A m_u in the CEvNS kinematics)
+m_u: float = _nat("m_u")
+#: low-energy (q^2 -> 0) MSbar weak mixing sin^2 theta-hat_W(0): the value that enters
+#: neutrino-electron scattering at keV-MeV momentum transfer (PDG 2024 EW review).
+sin2w_0: float = TABLE["sin2w_0_msbar"].value
+#: nucleon masses [eV] (inverse-beta-decay kinematics)
+m_p: float = _nat("m_p")
+m_n: float = _nat("m_n")

@@ -55,3 +55,26 @@ def naturalness_scan(out_stem: Path, delta_m: float = 1.0, r_values=(0.0, 0.5, 1
         fig.savefig(p, dpi=150)
     plt.close(fig)
     return paths
+
+
+def recoil_spectrum(path, E_keV, spectra: dict, title: str = "") -> Path:
+    """Plot total, SM and EM parts of a recoil spectrum [events/(t yr keV)] against E [keV]."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    ax.plot(E_keV, spectra["total"], label="total", color="k")
+    ax.plot(E_keV, spectra["sm"], label="Standard Model", ls="--")
+    if np.any(np.asarray(spectra["em"]) != 0):
+        ax.plot(E_keV, spectra["em"], label="electromagnetic", ls=":")
+    ax.set_xlabel("energy [keV]")
+    ax.set_ylabel("events / (t yr keV)")
+    ax.set_title(title, fontsize=9)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -35,8 +35,15 @@ year: float = 365.25 * 86400.0 * second  # Julian year
 tesla: float = TABLE["mu_B"].value / mu_B  # 1 T in eV^2 (= 195.35 eV^2)
 gauss: float = 1e-4 * tesla
 
+# power: 1 W = 1 J/s = (1 / e[C]) eV/s
+watt: float = (1.0 / TABLE["e_SI"].value) / second
+
 # cross sections
 barn: float = 1e-24 * cm**2
 
+# flux edges: 1 / (cm^2 s MeV) and event-rate edges: 1 / (tonne year keV) per target unit
+per_cm2_s_MeV: float = 1.0 / (cm**2 * second * MeV)
+per_cm2_s: float = 1.0 / (cm**2 * second)
+
 __all__ = ["eV", "meV", "keV", "MeV", "GeV", "TeV", "meter", "cm", "km", "fm", "second",
-           "year", "tesla", "gauss", "barn"]
+           "year", "tesla", "gauss", "barn", "watt", "per_cm2_s_MeV", "per_cm2_s"]

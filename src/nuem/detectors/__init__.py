@@ -1,0 +1,1 @@
+"""Detector targets, responses, named experimental set-ups and expected rates."""

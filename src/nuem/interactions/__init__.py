@@ -1,0 +1,1 @@
+"""Neutrino interactions: electrons (free and atomic-bound) and nuclei."""
