@@ -159,8 +159,14 @@ def from_dict(cfg: dict[str, Any], where: str, eff_loader) -> Detector:
     for r in refs:
         if r not in citations.bibliography():
             raise DetectorFileError(f"{where}: reference {r!r} is not in the bibliography")
+    try:
+        source = build_source(src, where)
+    except DetectorFileError:
+        raise
+    except NuemValueError as exc:
+        raise DetectorFileError(f"{where}: [source] {exc}") from exc
     return Detector(name, target, exposure, response, src, cfg.get("description", ""), refs,
-                    bool(cfg.get("verified", True)), cfg.get("notes", ""))
+                    bool(cfg.get("verified", True)), cfg.get("notes", ""), source)
 
 
 def builtin_names() -> tuple[str, ...]:
