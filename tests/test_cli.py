@@ -72,3 +72,44 @@ def test_report_writes_self_contained_page(tmp_path):
     assert "Bell" in html and "<table>" in html
     for scale in ("<td>1</td>", "<td>10</td>", "<td>100</td>"):
         assert scale in html
+
+
+def test_xsec_json_parts():
+    """Issue 3 CLI: total, sm and em in cm^2/MeV; em = magnetic term for mu only."""
+    p = run("xsec", "--flavour", "e", "--energy", "1", "--recoil", "0.1", "--mu", "1e-10", "--json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["dsigma_dT_cm2_per_MeV"] == pytest.approx(d["sm"] + d["em"], rel=1e-12)
+    assert d["em"] == pytest.approx(2.495e-25 * 9.0 * 1e-20, rel=1e-3)  # (pi a^2/m^2)(1/T-1/E)mu^2
+    assert d["sm"] == pytest.approx(1.004e-44, rel=2e-3)
+
+
+def test_spectrum_json_with_detector(tmp_path):
+    p = run("spectrum", "--detector", "xenonnt-sr0", "--mu", "1e-11", "--bins", "4", "--json",
+            "--plot", str(tmp_path / "s.png"))
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert len(d["total"]) == 4 and d["unit"] == "events/(tonne year keV)"
+    assert all(t >= s for t, s in zip(d["total"], d["sm"]))
+    assert (tmp_path / "s.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("xsec", "--flavour", "e", "--energy", "-1", "--recoil", "0.1"), "must be > 0"),
+    (("xsec", "--flavour", "e", "--energy", "1", "--recoil", "0.9"), "kinematic limit"),
+    (("xsec", "--flavour", "sterile", "--energy", "1", "--recoil", "0.1"), "flavour='sterile'"),
+    (("xsec", "--flavour", "e", "--energy", "1", "--recoil", "0.1", "--target", "lead"),
+     "target='lead'"),
+    (("spectrum", "--detector", "no-such-detector"), "neither a built-in set-up"),
+])
+def test_issue3_bad_input_exit_2(args, needle):
+    p = run(*args)
+    assert p.returncode == 2
+    assert needle in p.stderr and "Traceback" not in p.stderr
+
+
+def test_malformed_detector_file_exit_2(tmp_path):
+    f = tmp_path / "bad.toml"
+    f.write_text('name = "x"\ntarget = "xenon"\n')
+    p = run("spectrum", "--detector", str(f))
+    assert p.returncode == 2 and "missing field 'exposure_t_yr'" in p.stderr
