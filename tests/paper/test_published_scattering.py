@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from nuem import constants
-from nuem.detectors import materials, rates
+from nuem.detectors import rates
+from nuem.interactions import materials
 from nuem.interactions import electron as el
 from nuem.interactions import ibd
 from nuem.sources import reactor

@@ -28,7 +28,8 @@ import numpy as np
 
 from nuem import citations
 from nuem._errors import NuemValueError
-from nuem.detectors import materials, rates
+from nuem.detectors import rates
+from nuem.interactions import materials
 from nuem.detectors.response import Response
 from nuem.sources.base import Source
 from nuem.units import keV

@@ -20,7 +20,7 @@ import numpy as np
 
 from nuem import citations
 from nuem._errors import NuemValueError, as_finite_array, require_positive
-from nuem.detectors import materials
+from nuem.interactions import materials
 from nuem.interactions import atomic, electron
 from nuem.moments import MomentMatrix
 from nuem.sources.base import Component, Source
@@ -45,10 +45,11 @@ def _kernel(E, T, P, mu2, r2, q, anti, sin2w, convention):
     em = np.zeros_like(sm)
     for b, fl in enumerate(FLAV):
         s0 = electron.dsigma_dT_weak(E, T, fl, anti, sin2w=sin2w, above_tmax="zero")
-        s1 = electron.dsigma_dT_weak(E, T, fl, anti, r2=r2[b], q=q[b], sin2w=sin2w,
-                                     convention=convention, above_tmax="zero")
         sm = sm + P[..., b] * s0
-        em = em + P[..., b] * (s1 - s0)
+        if r2[b] != 0 or q[b] != 0:
+            s1 = electron.dsigma_dT_weak(E, T, fl, anti, r2=r2[b], q=q[b], sin2w=sin2w,
+                                         convention=convention, above_tmax="zero")
+            em = em + P[..., b] * (s1 - s0)
     mag = mu2 * electron.dsigma_dT_magnetic(E, T, 1.0, above_tmax="zero")
     return sm, em, mag
 

@@ -14,7 +14,7 @@ approximation they coincide; ab initio (RRPA) calculations show they do not (the
 magnetic term, which grows as 1/T, is suppressed more at low T), which is why callers
 always apply them separately.  No RRPA table is shipped yet (see the issue notes).
 
-Compound targets (organic scintillator) are handled by :mod:`nuem.detectors.materials`,
+Compound targets (organic scintillator) are handled by :mod:`nuem.interactions.materials`,
 which weights the element factors by electron count.
 """
 
@@ -83,9 +83,9 @@ def binding_factors(T, target: str = "free", model: str = "stepping"
     """Per-electron factors (weak, magnetic) multiplying the free cross sections at recoil T.
 
     ``target`` is ``"free"`` or an element or material name known to
-    :mod:`nuem.detectors.materials`; ``model`` is ``"stepping"`` or ``"free"``.
+    :mod:`nuem.interactions.materials`; ``model`` is ``"stepping"`` or ``"free"``.
     """
-    from nuem.detectors import materials
+    from nuem.interactions import materials
 
     require_choice("binding", model, BINDING_MODELS)
     T = require_positive("T", T, "eV")

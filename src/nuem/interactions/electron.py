@@ -163,8 +163,11 @@ def dsigma_dT(E, T, flavour: str = "e", anti: bool = False, *, mu=0.0, r2=0.0, q
     from nuem.interactions import atomic
 
     sm = dsigma_dT_weak(E, T, flavour, anti, sin2w=sin2w, above_tmax=above_tmax)
-    weak = dsigma_dT_weak(E, T, flavour, anti, r2=r2, q=q, sin2w=sin2w, convention=convention,
-                          above_tmax=above_tmax)
+    if np.any(np.asarray(r2) != 0) or np.any(np.asarray(q) != 0):
+        weak = dsigma_dT_weak(E, T, flavour, anti, r2=r2, q=q, sin2w=sin2w,
+                              convention=convention, above_tmax=above_tmax)
+    else:
+        weak = sm
     mag = dsigma_dT_magnetic(E, T, mu, above_tmax=above_tmax)
     f_weak, f_mag = atomic.binding_factors(T, target, binding)
     sm_b = sm * f_weak

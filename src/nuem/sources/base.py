@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -26,15 +27,16 @@ class Component:
         return self.line_energy is not None
 
 
-class Source:
+class Source(ABC):
     """Base class: a named list of components of one produced flavour."""
 
     name: str = "source"
     flavour: str = "e"
     anti: bool = False
 
-    def components(self) -> list[Component]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def components(self) -> list[Component]:
+        """The flux components at the detector."""
 
     def component(self, name: str) -> Component:
         for c in self.components():
@@ -62,7 +64,10 @@ class Source:
         """(name, energy [eV], flux [eV^3]) of each line component."""
         return [(c.name, float(c.line_energy), c.flux) for c in self.components() if c.is_line]
 
-    def arrival(self, E, component: Component) -> dict[str, np.ndarray]:  # pragma: no cover
-        """At the detector: ``flavour`` probabilities (..., 3) over (e, mu, tau) and
-        either ``mass_fractions`` (incoherent, (..., 3)) or ``amplitudes`` (coherent)."""
-        raise NotImplementedError
+    @abstractmethod
+    def arrival(self, E, component: Component) -> dict[str, np.ndarray]:
+        """At the detector: ``flavour`` probabilities (..., 3) over (e, mu, tau)."""
+
+    @abstractmethod
+    def mu2(self, E, component: Component, moments) -> np.ndarray:
+        """Effective mu^2 [mu_B^2] at energy E for a :class:`~nuem.moments.MomentMatrix`."""

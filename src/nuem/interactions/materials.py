@@ -1,4 +1,7 @@
-"""Detector target materials: electrons and nuclei per tonne, and atomic binding.
+"""Target materials: electrons and nuclei per tonne, and their atomic binding.
+
+This sits in ``interactions`` (not ``detectors``) because the bound-electron cross
+section needs the target composition; detectors import it from here.
 
 Molar masses are CIAAW 2021 standard atomic weights (``data/elements.csv``).  Counts
 per tonne are N_A x 10^6 g / M x (electrons or atoms per formula unit).  The organic
