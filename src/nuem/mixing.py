@@ -26,15 +26,13 @@ already at its matter-dominated plateau c13^4 s12^2 + s13^4.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
+from nuem.data import read_table
 from nuem import citations, constants
 from nuem._errors import NuemValueError, require_choice, require_positive
 from nuem.units import cm
@@ -92,9 +90,8 @@ def nufit(ordering: str = "NO") -> OscillationParameters:
 
 @lru_cache(maxsize=2)
 def _nufit(ordering: str) -> OscillationParameters:
-    text = resources.files("nuem.data").joinpath("nufit60.csv").read_text("utf-8")
-    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    p = {r["parameter"]: float(r["value"]) for r in csv.DictReader(io.StringIO("\n".join(rows)))
+    rows = read_table("nufit60.csv")
+    p = {r["parameter"]: float(r["value"]) for r in rows
          if r["ordering"] == ordering}
     return OscillationParameters(p["s12sq"], p["s13sq"], p["s23sq"], math.radians(p["delta_cp"]),
                                  p["dm2_21"], p["dm2_3l"], ordering, "NuFIT 6.0 (arXiv:2410.05380)")
@@ -111,10 +108,9 @@ def solar_electron_density(x) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _zones() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    text = resources.files("nuem.data").joinpath("solar_production_zones.csv").read_text("utf-8")
-    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    rows = read_table("solar_production_zones.csv")
     acc: dict[str, list[tuple[float, float]]] = {}
-    for r in csv.DictReader(io.StringIO("\n".join(rows))):
+    for r in rows:
         acc.setdefault(r["component"], []).append((float(r["x"]), float(r["f"])))
     out = {}
     for k, v in acc.items():

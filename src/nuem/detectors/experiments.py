@@ -16,8 +16,6 @@ naming the field.
 
 from __future__ import annotations
 
-import csv
-import io
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,6 +28,7 @@ from nuem import citations
 from nuem._errors import NuemValueError
 from nuem.detectors import rates
 from nuem.interactions import materials
+from nuem.data import csv_rows
 from nuem.detectors.response import Response
 from nuem.sources.base import Source
 from nuem.units import keV
@@ -107,9 +106,8 @@ def build_source(spec: dict[str, Any], where: str = "<detector>") -> Source:
 
 
 def _read_efficiency(text: str, where: str) -> tuple[np.ndarray, np.ndarray]:
-    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     try:
-        recs = list(csv.DictReader(io.StringIO("\n".join(rows))))
+        recs = csv_rows(text)
         e = np.array([float(r["E_keV"]) for r in recs])
         f = np.array([float(r["efficiency"]) for r in recs])
     except (KeyError, ValueError, TypeError) as exc:

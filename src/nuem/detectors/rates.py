@@ -23,7 +23,7 @@ from nuem._errors import NuemValueError, as_finite_array, require_positive
 from nuem.interactions import materials
 from nuem.interactions import atomic, electron
 from nuem.moments import MomentMatrix
-from nuem.sources.base import Component, Source
+from nuem.sources.base import Source
 from nuem.units import keV, year
 
 FLAV = electron.FLAVOURS

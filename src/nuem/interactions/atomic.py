@@ -20,14 +20,12 @@ which weights the element factors by electron count.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
+from nuem.data import read_table
 from nuem import citations
 from nuem._errors import NuemValueError, require_choice, require_positive
 
@@ -53,10 +51,9 @@ class ShellTable:
 
 @lru_cache(maxsize=1)
 def _tables() -> dict[str, ShellTable]:
-    text = resources.files("nuem.data").joinpath("atomic_shells.csv").read_text("utf-8")
-    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    rows = read_table("atomic_shells.csv")
     grouped: dict[str, list[dict[str, str]]] = {}
-    for row in csv.DictReader(io.StringIO("\n".join(rows))):
+    for row in rows:
         grouped.setdefault(row["target"], []).append(row)
     out = {}
     for name, rs in grouped.items():

@@ -11,14 +11,12 @@ scintillator is pseudocumene, C9H12 (1,2,4-trimethylbenzene), the Borexino solve
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
+from nuem.data import read_table
 from nuem import constants
 from nuem._errors import NuemValueError, require_choice
 
@@ -49,11 +47,10 @@ class Element:
 
 @lru_cache(maxsize=1)
 def elements() -> dict[str, Element]:
-    text = resources.files("nuem.data").joinpath("elements.csv").read_text("utf-8")
-    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    rows = read_table("elements.csv")
     return {r["symbol"]: Element(r["symbol"], r["name"], int(r["Z"]),
                                  float(r["molar_mass_g_per_mol"]))
-            for r in csv.DictReader(io.StringIO("\n".join(rows)))}
+            for r in rows}
 
 
 @dataclass(frozen=True)

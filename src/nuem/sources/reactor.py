@@ -16,14 +16,12 @@ with fission fractions f_i and energies per fission e_i (Kopeikin et al., Phys. 
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
+from nuem.data import read_table
 from nuem import citations, mixing
 from nuem._errors import NuemValueError, require_positive
 from nuem.sources.base import Component, Source
@@ -39,10 +37,9 @@ DEFAULT_FRACTIONS = {"U235": 0.564, "U238": 0.076, "Pu239": 0.304, "Pu241": 0.05
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, dict[str, float]]:
-    text = resources.files("nuem.data").joinpath("reactor_spectra.csv").read_text("utf-8")
-    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    rows = read_table("reactor_spectra.csv")
     return {r["isotope"]: {k: float(v) for k, v in r.items() if k != "isotope"}
-            for r in csv.DictReader(io.StringIO("\n".join(rows)))}
+            for r in rows}
 
 
 def energy_per_fission(isotope: str) -> float:

@@ -13,13 +13,11 @@ At Earth the nu_e arrive as an incoherent mixture of mass states (adiabatic MSW,
 
 from __future__ import annotations
 
-import csv
-import io
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
+from nuem.data import read_table
 from nuem import citations, mixing
 from nuem._errors import require_choice
 from nuem.sources.base import Component, Source
@@ -32,16 +30,10 @@ LINE_MEV = {"pep": 1.442, "7Be-384": 0.3843, "7Be-861": 0.8613}
 BE7_BRANCH_384 = 0.103
 
 
-def _read(name: str) -> list[dict[str, str]]:
-    text = resources.files("nuem.data").joinpath(name).read_text("utf-8")
-    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    return list(csv.DictReader(io.StringIO("\n".join(rows))))
-
-
 @lru_cache(maxsize=1)
 def _shapes() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     acc: dict[str, list[tuple[float, float]]] = {}
-    for r in _read("solar_spectra.csv"):
+    for r in read_table("solar_spectra.csv"):
         acc.setdefault(r["component"], []).append((float(r["E_MeV"]), float(r["dN_dE_per_MeV"])))
     out = {}
     for k, v in acc.items():
@@ -55,7 +47,7 @@ def _shapes() -> dict[str, tuple[np.ndarray, np.ndarray]]:
 @lru_cache(maxsize=1)
 def _fluxes() -> dict[str, dict[str, tuple[float, float]]]:
     out: dict[str, dict[str, tuple[float, float]]] = {}
-    for r in _read("solar_fluxes_b16.csv"):
+    for r in read_table("solar_fluxes_b16.csv"):
         out.setdefault(r["model"], {})[r["component"]] = (float(r["flux_cm2_s"]),
                                                           float(r["rel_unc"]))
     return out
