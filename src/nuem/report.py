@@ -85,9 +85,9 @@ REPORT_MOMENTS = (0.0, 5e-12, 1e-11)
 
 
 def solar_xenon_table(detector: str = "xenonnt-sr0", moments=REPORT_MOMENTS,
-                      ranges=((1.0, 10.0), (10.0, 29.8))) -> dict:
+                      edges=(1.0, 10.0, 29.8)) -> dict:
     """Expected solar-neutrino ER spectrum in a xenon detector for several moments: the
-    observed spectra on a grid and the expected events in ``ranges`` [keV]."""
+    observed spectra on a grid and the expected events in the bins ``edges`` [keV]."""
     import numpy as np
 
     from nuem.detectors import experiments
@@ -96,8 +96,8 @@ def solar_xenon_table(detector: str = "xenonnt-sr0", moments=REPORT_MOMENTS,
     lo, hi = det.response.window
     E = np.linspace(lo, hi, 120)
     spectra = {mu: det.expected(E, mu=mu) for mu in moments}
-    counts = {mu: [float(det.binned([a, b], mu=mu)["total"][0]) for a, b in ranges]
-              for mu in moments}
+    counts = {mu: det.binned(edges, mu=mu)["total"].tolist() for mu in moments}
+    ranges = tuple(zip(edges[:-1], edges[1:]))
     return {"detector": det, "E": E, "spectra": spectra, "counts": counts, "ranges": ranges}
 
 
