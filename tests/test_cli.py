@@ -100,7 +100,7 @@ def test_spectrum_json_with_detector(tmp_path):
     (("xsec", "--flavour", "sterile", "--energy", "1", "--recoil", "0.1"), "flavour='sterile'"),
     (("xsec", "--flavour", "e", "--energy", "1", "--recoil", "0.1", "--target", "lead"),
      "target='lead'"),
-    (("spectrum", "--detector", "no-such-detector"), "neither a built-in set-up"),
+    (("spectrum", "--detector", "no-such-detector"), "neither a built-in detector"),
 ])
 def test_issue3_bad_input_exit_2(args, needle):
     p = run(*args)

@@ -82,8 +82,30 @@ def xenonnt_efficiency() -> None:
     (DATA / "detectors" / "xenonnt_sr0_efficiency.csv").write_text("\n".join(lines) + "\n")
 
 
+def xenonnt_dataset() -> None:
+    """Events (all 433, full precision) and the best-fit background B0 (all rows)."""
+    head = ["# Source: E. Aprile et al. (XENON), PRL 129, 161805 (2022), arXiv:2207.11330;",
+            "# the collaboration's data release for Fig. 5 ({f})."]
+    ev = np.sort(np.loadtxt(SHARED / "xenonnt-2022-sr0" / "data_unbinned_1to30kev.txt"))
+    lines = ["# XENONnT SR0 electronic-recoil events below 30 keV, all cuts applied (433 events).",
+             *[h.format(f="data_unbinned_1to30kev.txt") for h in head],
+             "# Column: E_keV = reconstructed energy [keV], sorted.", "E_keV"]
+    lines += [f"{e:.7f}" for e in ev]
+    (DATA / "datasets" / "xenonnt-2022_events.csv").write_text("\n".join(lines) + "\n")
+    b0 = _load(SHARED / "xenonnt-2022-sr0" / "bkg_model.txt")
+    lines = ["# XENONnT SR0 best-fit background model B0 (all components, solar-neutrino ER included).",
+             *[h.format(f="bkg_model.txt") for h in head],
+             "# Columns: E_keV = reconstructed energy [keV] (0.1 keV steps),",
+             "#          rate = observed rate [events/(tonne year keV)], efficiency included.",
+             "E_keV,rate"]
+    lines += [f"{e:.2f},{r:.7g}" for e, r in b0]
+    (DATA / "datasets" / "xenonnt-2022_b0.csv").write_text("\n".join(lines) + "\n")
+
+
 if __name__ == "__main__":
     (DATA / "detectors").mkdir(exist_ok=True)
+    (DATA / "datasets").mkdir(exist_ok=True)
+    xenonnt_dataset()
     solar_spectra()
     production_zones()
     xenonnt_efficiency()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -246,6 +247,111 @@ def spectrum(source_name: str | None, target: str | None, detector: str | None, 
     if cite:
         click.echo("\n".join(_cite_lines()))
 
+
+
+_PARAM = click.Choice(["mu", "q", "r2"])
+
+
+@cli.command()
+@click.argument("dataset")
+@click.option("--param", type=_PARAM, default="mu", show_default=True,
+              help="mu (magnetic moment), q (millicharge) or r2 (charge radius).")
+@click.option("--cl", type=float, default=0.9, show_default=True, help="Confidence level.")
+@click.option("--method", type=click.Choice(["asymptotic", "fc", "cls"]), default="asymptotic",
+              show_default=True, help="Asymptotic profile likelihood, Feldman-Cousins or CLs (toys).")
+@click.option("--toys", type=int, default=300, show_default=True, help="Toys per point (fc, cls).")
+@click.option("--binding", type=click.Choice(["stepping", "free"]), default="stepping",
+              show_default=True, help="Atomic treatment of the signal.")
+@click.option("--plot", type=click.Path(path_type=Path), default=None,
+              help="Write the data, background and signal at the limit.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def limit(dataset: str, param: str, cl: float, method: str, toys: int, binding: str,
+          plot: Path | None, as_json: bool, cite: bool) -> None:
+    """Fit DATASET (a built-in name such as xenonnt-2022, or a YAML file) and print a limit."""
+    from nuem.stats import datasets, likelihood
+    from nuem.stats import limits as lim
+
+    citations.reset()
+    ds = datasets.load(dataset)
+    model = likelihood.Model(ds, (param,), binding=binding)
+    res = lim.upper_limit(model, param, cl, method, n_toys=toys)
+    out = res.to_dict()
+    out.pop("toy_table", None)
+    out.update(binding=binding, n_events=ds.n_observed, exposure_t_yr=ds.exposure_t_yr,
+               range_keV=list(ds.range_keV))
+    if "mu" in ds.published and param == "mu":
+        out["published_limit"] = ds.published["mu"].get("limit")
+    if plot is not None:
+        from nuem import plotting
+
+        lo, hi = ds.range_keV
+        edges = ds.edges if ds.edges is not None else np.linspace(lo, hi, 30)
+        c = lim.fit_curves(model, res, edges)
+        plotting.dataset_fit(plot, c["edges"], c["observed"], c["background"], c["signal"],
+                             f"signal at {param} = {res.limit:.3g} {out['unit']}",
+                             f"{ds.name}: {100 * cl:g}% CL {method} limit")
+        out["plot"] = str(plot)
+    if cite:
+        out["citations"] = _cite_lines()
+    if as_json:
+        click.echo(json.dumps(out, allow_nan=False))
+        return
+    t = Table(title=f"{ds.name}: {100 * cl:g}% CL limit on {param} ({method})")
+    t.add_column("quantity")
+    t.add_column("value")
+    for k in ("limit", "interval", "best_fit", "unit", "statistic", "critical_value", "binding",
+              "n_events", "exposure_t_yr", "published_limit"):
+        if k in out and out[k] is not None:
+            v = out[k]
+            t.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v))
+    _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(out["citations"]))
+
+
+@cli.command("limits")
+@click.option("--type", "quantity", type=click.Choice(["mu", "charge-radius", "millicharge"]),
+              default=None, help="Only this quantity.")
+@click.option("--json", "as_json", is_flag=True)
+def limits_cmd(quantity: str | None, as_json: bool) -> None:
+    """Print the published-limits database (every entry cited)."""
+    from nuem import limits as db
+
+    rows = db.select(quantity)
+    if as_json:
+        click.echo(json.dumps({"limits": [r.to_dict() for r in rows]}, allow_nan=False))
+        return
+    t = Table(title="Published limits (nuem/limits/published.yaml)")
+    for col in ("quantity", "experiment", "kind", "moment", "bound", "CL", "year", "arXiv"):
+        t.add_column(col)
+    for r in rows:
+        bound = (f"[{r.interval[0]:.2g}, {r.interval[1]:.2g}]" if r.interval
+                 else f"< {r.value:.2g}") + f" {r.unit}"
+        t.add_row(r.quantity, r.experiment, r.kind, r.moment, bound,
+                  "-" if r.cl is None else f"{100 * r.cl:g}%", str(r.year), r.arxiv or "-")
+    _emit({}, False, t)
+
+
+@cli.group("plot")
+def plot_group() -> None:
+    """Figures."""
+
+
+@plot_group.command("global")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("global.png"),
+              show_default=True, help="Output file (.png or .pdf).")
+@click.option("--json", "as_json", is_flag=True)
+def plot_global(out: Path, as_json: bool) -> None:
+    """The global picture of magnetic-moment bounds: experiments, astrophysics, theory."""
+    from nuem import limits as db
+    from nuem import plotting
+
+    path = plotting.global_picture(out, db.select("mu"), db.theory_expectations())
+    if as_json:
+        click.echo(json.dumps({"out": str(path)}))
+    else:
+        click.echo(f"wrote {path}")
 
 
 @cli.command()

@@ -78,3 +78,91 @@ def recoil_spectrum(path, E_keV, spectra: dict, title: str = "") -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+_KIND_STYLE = {"experiment": ("o", "C0"), "astrophysics": ("s", "C3"), "cosmology": ("D", "C2"),
+               "theory": ("*", "C4")}
+
+
+def global_picture(path, entries, theory: dict, title: str = "") -> Path:
+    """The global picture of magnetic-moment bounds (mu_B, log scale) against year.
+
+    ``entries``: :class:`nuem.limits.Limit` objects with quantity ``mu`` (experiments as
+    points with the CL in the label, reported signal intervals as bars); astrophysical and
+    cosmological bounds as horizontal bands from their value upward (excluded above);
+    ``theory`` from :func:`nuem.limits.theory_expectations` (computed, not tabulated).
+    Writes ``path`` (PNG or PDF by suffix) and returns it.
+    """
+    path = Path(path)
+    fig, ax = plt.subplots(figsize=(12.0, 6.4))
+    exp = [e for e in entries if e.kind == "experiment"]
+    years = [e.year for e in exp] or [2000]
+    x0, x1 = min(years) - 3, max(years) + 6
+    for e in exp:
+        mk, col = _KIND_STYLE["experiment"]
+        if e.interval is not None:
+            ax.plot([e.year, e.year], e.interval, color="C1", lw=4, alpha=0.8)
+            ax.annotate(f"{e.experiment} (signal)", (e.year, e.interval[1]), fontsize=7,
+                        xytext=(4, 2), textcoords="offset points", color="C1")
+            continue
+        ax.scatter([e.year], [e.value], marker=mk, color=col, zorder=3,
+                   edgecolor="k" if e.checked == "abstract" else "none")
+        ax.annotate(f"{e.experiment}", (e.year, e.value), fontsize=7, xytext=(4, -3),
+                    textcoords="offset points")
+    band = [e for e in entries if e.kind in ("astrophysics", "cosmology")]
+    band = sorted(band, key=lambda x: x.value)
+    ylo, yhi = np.log10(1e-21), np.log10(1e-6)
+    for k, e in enumerate(band):  # labels stacked in the right margin, joined to their lines
+        mk, col = _KIND_STYLE[e.kind]
+        ax.axhline(e.value, color=col, lw=1.0, alpha=0.7, ls="--" if e.kind == "cosmology" else "-")
+        yfrac = 0.42 + 0.045 * k
+        ax.annotate(f"{e.experiment} ({e.year})", xy=(1.0, (np.log10(e.value) - ylo) / (yhi - ylo)),
+                    xycoords="axes fraction", xytext=(1.02, yfrac), textcoords="axes fraction",
+                    fontsize=7, color=col, va="center",
+                    arrowprops={"arrowstyle": "-", "color": col, "lw": 0.6, "alpha": 0.7})
+    if band:
+        lo = min(e.value for e in band)
+        ax.axhspan(lo, 1e-6, color="C3", alpha=0.06, lw=0)
+    sm = theory["sm"]
+    ax.axhspan(*sm["range"], color="C4", alpha=0.25, lw=0)
+    ax.text(x0 + 0.5, sm["range"][1] * 1.3, sm["label"] + " (nuem.theory.sm)", fontsize=8,
+            color="C4")
+    nat = theory["naturalness"]
+    ax.axhline(nat["value"], color="C4", lw=2)
+    ax.text(x0 + 0.5, nat["value"] * 1.3, nat["label"] + " (nuem.theory.naturalness)",
+            fontsize=8, color="C4")
+    ax.set_yscale("log")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(1e-21, 1e-6)
+    ax.set_xlabel("year")
+    ax.set_ylabel(r"$|\mu_\nu| / \mu_B$")
+    ax.set_title(title or "Neutrino magnetic moment: laboratory limits (points), astrophysics "
+                 "and cosmology (lines, excluded above), theory (purple)", fontsize=9)
+    ax.grid(True, which="major", alpha=0.3)
+    fig.subplots_adjust(left=0.07, right=0.70, top=0.93, bottom=0.09)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
+
+
+def dataset_fit(path, edges, observed, background, signal, label: str, title: str = "") -> Path:
+    """Observed counts per bin with Poisson errors, the fitted background, and the
+    background plus the signal at the limit (all counts per bin, energies in keV)."""
+    path = Path(path)
+    edges = np.asarray(edges, float)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    width = np.diff(edges)
+    fig, ax = plt.subplots(figsize=(7.0, 4.4))
+    ax.errorbar(centres, observed / width, yerr=np.sqrt(np.maximum(observed, 1)) / width,
+                xerr=width / 2, fmt="o", color="k", ms=3, label="data")
+    ax.stairs(background / width, edges, color="C0", lw=1.5, label="background (best fit)")
+    ax.stairs((background + signal) / width, edges, color="C3", lw=1.5, ls="--", label=label)
+    ax.set_xlabel("reconstructed energy [keV]")
+    ax.set_ylabel("events / keV")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path

@@ -106,7 +106,7 @@ def test_malformed_detector_files(tmp_path, edit, eff, match):
 
 
 def test_unknown_detector():
-    with pytest.raises(NuemValueError, match="neither a built-in set-up"):
+    with pytest.raises(NuemValueError, match="neither a built-in detector"):
         experiments.load("super-xenon-9000")
 
 

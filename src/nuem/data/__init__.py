@@ -24,3 +24,44 @@ def read_text(name: str) -> str:
 def read_table(name: str) -> list[dict[str, str]]:
     """Rows of the shipped comment-headed CSV ``name``."""
     return csv_rows(read_text(name))
+
+
+def builtin_names(folder: str, suffix: str) -> tuple[str, ...]:
+    """Names (without ``suffix``) of the shipped files in ``nuem/data/<folder>``."""
+    d = resources.files("nuem.data").joinpath(folder)
+    return tuple(sorted(p.name[: -len(suffix)] for p in d.iterdir() if p.name.endswith(suffix)))
+
+
+def open_named(name_or_path, folder: str, suffix: str, what: str, error=ValueError):
+    """Resolve a built-in name in ``nuem/data/<folder>`` or a file path.
+
+    Returns ``(text, where, read, directory)``: the file's text, a label for messages, a
+    function reading a file named inside it (next to it, or beside the built-in) and the
+    file's directory (None for a built-in).  ``error`` is raised for a missing side file.
+    """
+    from pathlib import Path
+
+    s = str(name_or_path)
+    names = builtin_names(folder, suffix)
+    if s in names:
+        base = resources.files("nuem.data").joinpath(folder)
+
+        def read_builtin(fname: str) -> str:
+            return base.joinpath(fname).read_text("utf-8")
+
+        return read_builtin(s + suffix), f"built-in {what} {s!r}", read_builtin, None
+    path = Path(s)
+    if not path.is_file():
+        from nuem._errors import NuemValueError
+
+        raise NuemValueError(f"{what}={s!r} is neither a built-in {what} ({', '.join(names)}) "
+                             "nor an existing file")
+    where = str(path)
+
+    def read_file(fname: str) -> str:
+        p = path.parent / fname
+        if not p.is_file():
+            raise error(f"{where}: file {fname!r} not found next to the {what} file")
+        return p.read_text("utf-8")
+
+    return path.read_text("utf-8"), where, read_file, path.parent

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from nuem import citations
 from nuem._errors import NuemValueError
 from nuem.detectors import rates
 from nuem.interactions import materials
+from nuem import data
 from nuem.data import csv_rows
 from nuem.detectors.response import Response
 from nuem.sources.base import Source
@@ -169,33 +169,17 @@ def from_dict(cfg: dict[str, Any], where: str, eff_loader) -> Detector:
 
 
 def builtin_names() -> tuple[str, ...]:
-    d = resources.files("nuem.data").joinpath("detectors")
-    return tuple(sorted(p.name[:-5] for p in d.iterdir() if p.name.endswith(".toml")))
+    return data.builtin_names("detectors", ".toml")
 
 
 def load(name_or_path: str | Path) -> Detector:
     """A built-in set-up by name (:func:`builtin_names`) or a user TOML file by path."""
-    s = str(name_or_path)
-    if s in builtin_names():
-        base = resources.files("nuem.data").joinpath("detectors")
-        text = base.joinpath(f"{s}.toml").read_text("utf-8")
-        where = f"built-in detector {s!r}"
+    text, where, read, _ = data.open_named(name_or_path, "detectors", ".toml", "detector",
+                                           DetectorFileError)
 
-        def eff(fname):
-            return _read_efficiency(base.joinpath(fname).read_text("utf-8"), f"{where}: {fname}")
-    else:
-        path = Path(s)
-        if not path.is_file():
-            raise NuemValueError(f"detector={s!r} is neither a built-in set-up "
-                                 f"({', '.join(builtin_names())}) nor an existing file")
-        text = path.read_text("utf-8")
-        where = str(path)
+    def eff(fname):
+        return _read_efficiency(read(fname), f"{where}: {fname}")
 
-        def eff(fname):
-            p = path.parent / fname
-            if not p.is_file():
-                raise DetectorFileError(f"{where}: efficiency_file {fname!r} not found")
-            return _read_efficiency(p.read_text("utf-8"), f"{where}: {fname}")
     try:
         cfg = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -1,0 +1,1 @@
+"""Datasets, likelihoods and limits (iminuit): :mod:`.datasets`, :mod:`.likelihood`, :mod:`.limits`."""
