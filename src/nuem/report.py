@@ -157,9 +157,9 @@ def _limits_section(out: Path) -> str:
                                        f"B0 + signal at mu = {res.limit:.2e} mu_B (90% CL)",
                                        "XENONnT SR0: data, fitted B0, signal at the limit")
             fig_html = _img(png)
-    gpng = plotting.global_picture(out / "global_picture.png", db.select("mu"),
-                                   db.theory_expectations())
-    plotting.global_picture(out / "global_picture.pdf", db.select("mu"), db.theory_expectations())
+    entries, theory = db.select("mu"), db.theory_expectations()
+    gpng = plotting.global_picture(out / "global_picture.png", entries, theory)
+    plotting.global_picture(out / "global_picture.pdf", entries, theory)
     pub = ds.published.get("mu", {}).get("limit")
     body = "".join(
         f"<tr><td>{r.param}</td><td>{r.limit:.3e} {html.escape(r.to_dict()['unit'])}</td>"

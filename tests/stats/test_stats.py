@@ -274,7 +274,8 @@ def test_binned_copy_does_not_touch_events(xe):
 
 def test_two_parameter_contour_is_closed_and_contains_best_fit(xe):
     """q and <r^2> at once: the 90% CL region (Delta -2lnL <= chi2_2(0.9) = 4.61) contains the
-    best fit and is bounded inside the default grid (the 1-D intervals widened by 1.5 widths)."""
+    best fit and is bounded inside the default grid (the profiled 1-D intervals widened by half
+    their width)."""
     c = lim.contour(xe, ("q", "r2"), 0.9, n=9)
     inside = c["t"] <= c["crit"]
     assert c["crit"] == pytest.approx(stats.chi2.ppf(0.9, 2))

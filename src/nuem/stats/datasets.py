@@ -279,9 +279,6 @@ def from_mapping(cfg: Any, where: str = "<dataset>",
         except NuemValueError as exc:
             raise DatasetFileError(str(exc)) from exc
         det = Detector(name, target, exposure, response, src_spec, _source=src)
-    if target not in materials.MATERIALS:
-        raise DatasetFileError(f"{where}: target={target!r} is not one of "
-                               f"{', '.join(materials.MATERIALS)}")
 
     has_ev, has_bins = "events" in cfg, "bins" in cfg
     if has_ev == has_bins:

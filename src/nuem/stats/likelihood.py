@@ -72,11 +72,14 @@ class SignalBasis:
         (binding, convention, ...)."""
         det = dataset.detector
 
+        sm: list[np.ndarray] = []
+
         def em(**theta) -> np.ndarray:
-            return det.expected(E, **theta, **kw)["em"]
+            r = det.expected(E, **theta, **kw)
+            sm.append(r["sm"])  # the SM part does not depend on theta: keep the first
+            return r["em"]
 
         terms: dict[str, np.ndarray] = {}
-        base = det.expected(E, **kw)
         if "mu" in params:
             terms["mu"] = em(**_physical("mu", 1.0))
         for p in ("q", "r2"):
@@ -91,7 +94,7 @@ class SignalBasis:
             single = (terms["q"] * hq + terms["q^2"] * hq**2 + terms["r2"] * hr
                       + terms["r2^2"] * hr**2)
             terms["q*r2"] = (both - single) / (hq * hr)
-        return SignalBasis(terms, base["sm"])
+        return SignalBasis(terms, sm[0])
 
     def take(self, idx) -> "SignalBasis":
         return SignalBasis({k: v[..., idx] for k, v in self.terms.items()}, self.sm[..., idx])
@@ -205,12 +208,6 @@ class Model:
             log_term = np.where(n > 0, n * np.log(np.where(n > 0, n, 1.0) / np.maximum(nu, 1e-300)),
                                 0.0)
         return float(2.0 * np.sum(nu - n + log_term) + pen)
-
-    def expected_density(self, E, x) -> np.ndarray:
-        """dN/dE [events/keV] at E [keV] for parameters x (grid interpolation)."""
-        names, rows = self._templates_grid()
-        dens = self._coef(np.asarray(x, float)) @ rows * self.dataset.exposure_t_yr
-        return np.interp(E, self.grid, dens)
 
     def expected_counts(self, edges, x) -> np.ndarray:
         """Expected events in bins ``edges`` [keV] for parameters x."""

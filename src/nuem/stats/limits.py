@@ -118,16 +118,15 @@ class Profile:
         """x beyond the best fit (direction +1 or -1) where t(x) = crit."""
         x0 = max(self.best, 0.0) if self.param == "mu" else self.best
         step = 1.0
-        lo, flo = x0, -crit
+        lo = x0
         for _ in range(60):
             hi = x0 + direction * step
             if self.param == "mu" and hi < 0:
                 return 0.0
-            fhi = self(hi) - crit
-            if fhi > 0:
+            if self(hi) > crit:
                 return float(optimize.brentq(lambda x: self(x) - crit, lo, hi,
                                              xtol=1e-6 * max(abs(hi), 1.0), rtol=1e-6))
-            lo, flo = hi, fhi
+            lo = hi
             step *= 2.0
         raise NuemValueError(f"no {param_word(self.param)} crossing found: the data do not "
                              "constrain it")
@@ -270,8 +269,8 @@ def contour(data, params: tuple[str, str] = ("q", "r2"), cl: float = 0.9, *, ran
             n: int = 21, **model_kw) -> dict[str, Any]:
     """Two-parameter region t <= chi^2_2(cl) on an n x n grid (physical units).
 
-    ``ranges`` = ((lo1, hi1), (lo2, hi2)) in physical units; default: the 1-D
-    intervals widened by 1.5 widths on each side.  Returns x, y (1-D), t (n x n, index [i_y, i_x]), crit and the best fit.
+    ``ranges`` = ((lo1, hi1), (lo2, hi2)) in physical units; default: each parameter's 1-D
+    interval with the other profiled, widened by half its width on each side.  Returns x, y (1-D), t (n x n, index [i_y, i_x]), crit and the best fit.
     """
     cl = _check_cl(cl)
     for p in params:
@@ -283,11 +282,9 @@ def contour(data, params: tuple[str, str] = ("q", "r2"), cl: float = 0.9, *, ran
     if ranges is None:
         ranges = []
         for p in params:
-            r = upper_limit(Model(model.dataset, (p,)), p, cl)
-            lo, hi = r.interval
+            lo, hi = upper_limit(model, p, cl).interval  # the other parameter profiled
             w = hi - lo
-            # correlated parameters reach beyond their 1-D intervals: leave 1.5 widths
-            ranges.append((max(lo - 1.5 * w, 0) if p == "mu" else lo - 1.5 * w, hi + 1.5 * w))
+            ranges.append((max(lo - 0.5 * w, 0) if p == "mu" else lo - 0.5 * w, hi + 0.5 * w))
     axes = [np.linspace(*map(float, rg), n) for rg in ranges]
     t = np.empty((n, n))
     for iy, vy in enumerate(axes[1]):
