@@ -135,7 +135,7 @@ def test_fit_recovers_known_truth_on_toys(xe_binned):
     x_true = np.array([1.0, truth])
     fits = []
     for _ in range(60):
-        toy = xe_binned.with_data(counts=xe_binned.sample(x_true, rng))
+        toy = xe_binned.with_data(xe_binned.sample(x_true, rng))
         _, x = toy.minimise()
         fits.append(x[1])
     fits = np.array(fits)

@@ -175,8 +175,8 @@ class Model:
             self._tot = self._cum[:, -1]
             self.events, self.counts = np.asarray(events), None
         else:
-            idx = np.searchsorted(self.grid, self.dataset.edges - 1e-12)
-            self._bins = np.diff(self._cum[:, idx], axis=1)  # expected per bin, per template
+            self._bin_idx = np.searchsorted(self.grid, self.dataset.edges - 1e-12)
+            self._bins = np.diff(self._cum[:, self._bin_idx], axis=1)  # per bin, per template
             self.events, self.counts = None, np.asarray(counts, float)
 
     # ---------------------------------------------------------------- evaluation
@@ -243,14 +243,15 @@ class Model:
             m.migrad()
         return float(m.fval), np.array(m.values)
 
-    def with_data(self, events=None, counts=None) -> "Model":
-        """The same model with other observed data (toys): unbinned events [keV] or counts."""
+    def with_data(self, data) -> "Model":
+        """The same model with other observed data of its own kind (e.g. from :meth:`sample`):
+        counts in its bins for a binned model, event energies [keV] for an unbinned one."""
         new = object.__new__(Model)
         new.__dict__.update(self.__dict__)
         if self.counts is not None:
-            new.counts = np.asarray(counts, float)
+            new.counts = np.asarray(data, float)
             return new
-        ev = np.asarray(events, float)
+        ev = np.asarray(data, float)
         _, rows = self._templates_grid()
         new._ev = np.array([np.interp(ev, self.grid, r) for r in rows]).reshape(
             len(rows), -1) * self.dataset.exposure_t_yr
@@ -261,8 +262,7 @@ class Model:
         """A toy data set drawn from the model at x: events (unbinned) or counts (binned)."""
         cum = self._coef(np.asarray(x, float)) @ self._cum
         if self.counts is not None:
-            idx = np.searchsorted(self.grid, self.dataset.edges - 1e-12)
-            return rng.poisson(np.clip(np.diff(cum[idx]), 0, None)).astype(float)
+            return rng.poisson(np.clip(np.diff(cum[self._bin_idx]), 0, None)).astype(float)
         n = rng.poisson(cum[-1])
         return np.interp(rng.uniform(0, cum[-1], n), cum, self.grid)
 

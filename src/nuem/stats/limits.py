@@ -200,8 +200,7 @@ def _toy_t(prof: Profile, x: float, n_toys: int, rng, one_sided: bool) -> np.nda
     out = np.empty(n_toys)
     for i in range(n_toys):
         data = model.sample(xn, rng)
-        toy = (model.with_data(counts=data) if model.counts is not None
-               else model.with_data(events=data))
+        toy = model.with_data(data)
         f_fix, _ = toy.minimise(fixed={prof.param: x})
         f_min, xb = toy.minimise(start={prof.param: x})
         t = max(f_fix - f_min, 0.0)
@@ -244,8 +243,7 @@ def _cls(prof: Profile, xs, cl, n_toys, rng):
         t_sb = _toy_t(prof, x, n_toys, rng, True)
         t_b = []
         for data in b_toys:
-            toy = (model.with_data(counts=data) if model.counts is not None
-                   else model.with_data(events=data))
+            toy = model.with_data(data)
             f_fix, _ = toy.minimise(fixed={prof.param: x})
             f_min, xb = toy.minimise()
             t_b.append(0.0 if xb[prof.idx] > x else max(f_fix - f_min, 0.0))
@@ -312,7 +310,7 @@ def coverage(model: Model, truth: float, param: str = "mu", cl: float = 0.9, *,
     hit = 0
     for _ in range(n_toys):
         data = model.sample(xs, rng)
-        toy = model.with_data(counts=data) if model.counts is not None else model.with_data(events=data)
+        toy = model.with_data(data)
         r = upper_limit(toy, param, cl)
         lo, hi = (to_internal(param, v) for v in r.interval)
         hit += int(lo - 1e-9 <= x_true <= hi + 1e-9)
