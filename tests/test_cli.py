@@ -113,3 +113,35 @@ def test_malformed_detector_file_exit_2(tmp_path):
     f.write_text('name = "x"\ntarget = "xenon"\n')
     p = run("spectrum", "--detector", str(f))
     assert p.returncode == 2 and "missing field 'exposure_t_yr'" in p.stderr
+
+
+def test_sfp_constant_json_is_rabi(tmp_path):
+    """nuem sfp --profile constant: states, P[e][i][j], and the Rabi closed form."""
+    import math
+
+    from nuem import constants
+    from nuem.propagation import profiles
+    from nuem.units import km, tesla
+
+    p = run("sfp", "--profile", "constant", "--density", "300", "--ye", "1", "--b-tesla", "3e4",
+            "--length-km", "800", "--flavours", "1", "--mu", "1e-11", "--energies", "1,7",
+            "--json", "--plot", str(tmp_path / "sfp"))
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["states"] == ["nu_e_L", "nu_e_R"]
+    P = d["probabilities"]
+    assert len(P) == 2 and len(P[0]) == 2 and len(P[0][0]) == 2
+    D = math.sqrt(2) * constants.G_F * profiles.electron_density(300.0, 1.0)
+    g2 = (2 * 1e-11 * constants.mu_B * 3e4 * tesla) ** 2
+    ref = g2 / (g2 + D**2) * math.sin(math.sqrt(g2 + D**2) * 800 * km / 2) ** 2
+    assert P[0][0][1] == pytest.approx(ref, abs=1e-9)
+    assert (tmp_path / "sfp.png").exists()
+
+
+def test_sfp_bad_input_is_one_line():
+    p = run("sfp", "--profile", "constant", "--density", "-3", "--json")
+    assert p.returncode == 2 and "density" in p.stderr and "Traceback" not in p.stderr
+    p = run("sfp", "--profile", "constant", "--energies", "0,5", "--json")
+    assert p.returncode == 2 and "E=" in p.stderr
+    p = run("sfp", "--profile", "no-such-file.csv")
+    assert p.returncode == 2 and "no-such-file" in p.stderr

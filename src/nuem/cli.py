@@ -365,6 +365,130 @@ def report(out: Path) -> None:
     click.echo(f"wrote {index}")
 
 
+def _energies_mev(spec: str) -> np.ndarray:
+    """'5,10,20' (a list) or '1:60:50' (start:stop:count, log-spaced) in MeV."""
+    try:
+        if ":" in spec:
+            a, b, n = spec.split(":")
+            return np.geomspace(float(a), float(b), int(n))
+        return np.array([float(v) for v in spec.split(",") if v.strip()])
+    except ValueError as exc:
+        raise NuemValueError(f"--energies={spec!r}: give a list '5,10,20' or start:stop:count "
+                             "in MeV") from exc
+
+
+def _profile_from_csv(path: Path, twist: float):
+    """CSV with header r_km,density_gcc,ye,b_tesla[,twist_rad_km] (comment lines start #)."""
+    from nuem.propagation import profiles
+    from nuem.units import km, tesla
+
+    import csv
+
+    with open(path, newline="") as fh:
+        rows = [r for r in csv.DictReader(line for line in fh if not line.startswith("#"))]
+    need = {"r_km", "density_gcc", "ye", "b_tesla"}
+    if not rows or not need <= set(rows[0]):
+        raise NuemValueError(f"profile file {path}: needs columns {', '.join(sorted(need))} "
+                             "(optional twist_rad_km)")
+    try:
+        col = {k: np.array([float(r[k]) for r in rows]) for k in rows[0] if k}
+    except ValueError as exc:
+        raise NuemValueError(f"profile file {path}: non-numeric value ({exc})") from exc
+    if np.any((col["ye"] < 0) | (col["ye"] > 1)):
+        raise NuemValueError(f"profile file {path}: ye must lie in [0, 1]")
+    x = col["r_km"] * km
+    tw = col["twist_rad_km"] / km if "twist_rad_km" in col else twist
+    return profiles.tabulated(x, profiles.electron_density(col["density_gcc"], col["ye"]),
+                              profiles.electron_density(col["density_gcc"], 1 - col["ye"]),
+                              col["b_tesla"] * tesla, tw, name=str(path))
+
+
+@cli.command()
+@click.option("--profile", "profile_name", default="supernova", show_default=True,
+              help="supernova, sun, constant or a CSV file (r_km,density_gcc,ye,b_tesla"
+                   "[,twist_rad_km]).")
+@click.option("--mu", type=float, default=1e-12, show_default=True,
+              help="Moment [mu_B]: Dirac diagonal, or Majorana on every flavour pair.")
+@click.option("--b0", type=float, default=None,
+              help="Field scale [T]: supernova B at 100 km (falls as r^-2); sun: peak of the "
+                   "convective-zone field.  Default 1e8 T (SN), 10 T (sun).")
+@click.option("--energies", default="5,10,20,40", show_default=True,
+              help="MeV: a list '5,10' or start:stop:count (log-spaced).")
+@click.option("--density", type=float, default=0.0, help="constant: density [g/cm^3].")
+@click.option("--ye", type=float, default=0.5, show_default=True, help="constant: Y_e.")
+@click.option("--b-tesla", "b_tesla", type=float, default=0.0, help="constant: B_perp [T].")
+@click.option("--length-km", "length_km", type=float, default=1000.0, show_default=True,
+              help="constant: path length [km].")
+@click.option("--twist", type=float, default=0.0, show_default=True,
+              help="Twist rate phi' [rad/km].")
+@click.option("--flavours", type=click.IntRange(1, 3), default=3, show_default=True)
+@click.option("--majorana", is_flag=True, help="Majorana (nu <-> nubar) instead of Dirac.")
+@click.option("--method", type=click.Choice(["auto", "exact-constant", "layers", "magnus",
+                                             "adiabatic", "ode"]), default="auto",
+              show_default=True)
+@click.option("--backend", type=click.Choice(["numpy", "numba", "jax"]), default="numpy",
+              show_default=True)
+@click.option("--tol", type=float, default=1e-5, show_default=True, help="Target accuracy.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--plot", type=click.Path(path_type=Path), default=None,
+              help="Write P(initial -> each state) against energy.")
+@click.option("--cite", is_flag=True)
+def sfp(profile_name: str, mu: float, b0: float | None, energies: str, density: float, ye: float,
+        b_tesla: float, length_km: float, twist: float, flavours: int, majorana: bool,
+        method: str, backend: str, tol: float, as_json: bool, plot: Path | None,
+        cite: bool) -> None:
+    """Spin and spin-flavour precession: P[i][j] from each initial state i to final j."""
+    from nuem.propagation import System, profiles, propagate
+    from nuem.units import MeV, km, tesla
+
+    E = _energies_mev(energies)
+    tw = twist / km
+    if profile_name == "constant":
+        prof = profiles.constant(length_km * km, density, ye, b_tesla * tesla, tw)
+    elif profile_name == "supernova":
+        b = (1e8 if b0 is None else b0) * tesla
+        prof = profiles.supernova(b_perp=profiles.power_law_field(b, 100 * km, 2.0), twist=tw)
+    elif profile_name == "sun":
+        b = (10.0 if b0 is None else b0) * tesla
+        prof = profiles.sun(b_perp=profiles.convective_zone_field(b), twist=tw)
+    else:
+        path = Path(profile_name)
+        if not path.is_file():
+            raise NuemValueError(f"--profile={profile_name!r} is not supernova, sun, constant "
+                                 "or an existing CSV file")
+        prof = _profile_from_csv(path, tw)
+    system = System(flavours, majorana=majorana, moments=mu)
+    if method == "auto":
+        method = "exact-constant" if profile_name == "constant" else "adiabatic"
+    res = propagate(system, prof, E * MeV, method=method, backend=backend, tol=tol)
+    P = res.probabilities
+    obj = {"states": res.states, "energies_MeV": E.tolist(), "profile": prof.name,
+           "method": method, "backend": backend, "steps": int(res.steps),
+           "probabilities": P.tolist(), "unitarity_defect": res.unitarity_defect(),
+           "convention": "probabilities[e][i][j] = P(state i -> state j) at energies_MeV[e]"}
+    if cite:
+        obj["citations"] = _cite_lines()
+    if plot is not None:
+        from nuem.plotting import sfp_probabilities
+
+        obj["plot"] = [str(p) for p in sfp_probabilities(plot, E, P, res.states)]
+    if as_json:
+        _emit(obj, True)
+        return
+    t = Table(title=f"P(i -> j), {prof.name}, {method}")
+    t.add_column("E [MeV]")
+    t.add_column("initial")
+    for s in res.states:
+        t.add_column(s)
+    for k, e in enumerate(E):
+        for i, s in enumerate(res.states):
+            t.add_row(f"{e:.4g}", s, *[f"{P[k, i, j]:.4f}" for j in range(len(res.states))])
+    _emit(obj, False, t)
+    if cite:
+        for line in obj["citations"]:
+            click.echo(line)
+
+
 @cli.command()
 def cite() -> None:
     """List the full bibliography nuem ships."""

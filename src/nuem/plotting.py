@@ -166,3 +166,26 @@ def dataset_fit(path, edges, observed, background, signal, label: str, title: st
     fig.savefig(path, dpi=130)
     plt.close(fig)
     return path
+
+
+def sfp_probabilities(path, E_MeV, P, states: list[str], initial: int = 0,
+                      title: str = "") -> list[Path]:
+    """P(states[initial] -> each state) against E [MeV]; writes ``path`` (PNG, and a PDF
+    next to it).  P has shape (energies, initial states, final states)."""
+    path = Path(path)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for j, s in enumerate(states):
+        ax.plot(E_MeV, P[:, initial, j], label=f"{states[initial]} -> {s}",
+                ls="-" if j < len(states) // 2 else "--")
+    ax.set_xscale("log")
+    ax.set_xlabel("neutrino energy [MeV]")
+    ax.set_ylabel("probability")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    out = [path.with_suffix(".png"), path.with_suffix(".pdf")]
+    for p in out:
+        fig.savefig(p, dpi=120)
+    plt.close(fig)
+    return out

@@ -1,0 +1,248 @@
+"""Hot loops of the layer and Magnus solvers, one per backend.
+
+Every step k of a layer or Magnus scheme is the exponential of an exponent that is affine
+in z = 1/E,  U_k(E) = exp(-i (A_k + z B_k)),  with A_k, B_k Hermitian (2N x 2N) and
+independent of the energy (see :func:`nuem.propagation.solvers.step_generators`).  The
+kernels below apply U_k for k = 0..K-1 in order to a batch of states psi[e] (2N x m),
+streaming over steps; nothing of size (steps x energies x 2N x 2N) is ever built.
+
+* ``numpy``: batched Hermitian eigendecomposition per step (exact to rounding).
+* ``numba`` (optional extra ``nuem[fast]``): one fused loop per energy, parallel over
+  energies.  For one or two propagated states, exp(-i Omega) psi by a Taylor series on the
+  states with substeps (terms added until below 1e-17 relative); for more, the 2N x 2N
+  exponential by scaling and squaring (degree-16 Taylor at norm <= 1/2, remainder
+  < 1e-20) and one product (Higham, SIAM J. Matrix Anal. Appl. 26, 1179 (2005), Sec. 2).
+  Agrees with ``numpy`` to rounding (tested to 1e-10).
+* ``jax`` (optional extra ``nuem[jax]``): the same Taylor series with a fixed, host-chosen
+  number of terms and substeps, ``lax.scan`` over steps, batched over energies; runs
+  unchanged on CPU or GPU in float64.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from nuem._errors import NuemValueError
+
+#: Taylor substep size for states: ||Omega / s||_1 <= THETA, terms added until they fall
+#: below 1e-17 relative (at most TAYLOR_MAX_TERMS; THETA^61/61! < 1e-36).
+TAYLOR_THETA = 6.0
+TAYLOR_MAX_TERMS = 60
+#: the jax kernel uses a fixed count: substeps of norm <= 2 and 30 terms (2^31/31! < 1e-24)
+JAX_THETA = 2.0
+JAX_TERMS = 30
+
+
+class BackendError(NuemValueError):
+    """An optional backend was asked for but is not installed."""
+
+
+def apply_numpy(A: np.ndarray, B: np.ndarray, z: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    """psi[e] <- U_{K-1} ... U_0 psi[e] by eigendecomposition; A, B (K, n, n), z (nE,),
+    psi (nE, n, m).  Returns the new psi (the input is not modified)."""
+    for k in range(A.shape[0]):
+        om = A[k] + z[:, None, None] * B[k]
+        w, v = np.linalg.eigh(om)
+        psi = v @ (np.exp(-1j * w)[:, :, None] * (np.conj(np.swapaxes(v, -1, -2)) @ psi))
+    return psi
+
+
+def _optional(module: str, extra: str):
+    """Import an optional backend module or raise :class:`BackendError` naming the extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise BackendError(f"backend={module!r} needs the optional dependency {module} "
+                           f"(pip install 'nuem[{extra}]')") from exc
+
+
+# --- numba ----------------------------------------------------------------------------
+_NUMBA = None
+
+
+def _numba_kernel():
+    global _NUMBA
+    if _NUMBA is not None:
+        return _NUMBA
+    numba = _optional("numba", "fast")
+
+    @numba.njit(parallel=True, cache=True, fastmath=False)
+    def kernel(A, B, z, psi, theta, max_terms):  # pragma: no cover - compiled
+        nE, n, m = psi.shape
+        K = A.shape[0]
+        for e in numba.prange(nE):
+            om = np.empty((n, n), dtype=np.complex128)
+            acc = np.empty((n, m), dtype=np.complex128)
+            term = np.empty((n, m), dtype=np.complex128)
+            new = np.empty((n, m), dtype=np.complex128)
+            X = np.empty((n, n), dtype=np.complex128)
+            T = np.empty((n, n), dtype=np.complex128)
+            T2 = np.empty((n, n), dtype=np.complex128)
+            ze = z[e]
+            for k in range(K):
+                norm = 0.0
+                for j in range(n):
+                    col = 0.0
+                    for i in range(n):
+                        v = -1j * (A[k, i, j] + ze * B[k, i, j])
+                        om[i, j] = v
+                        col += abs(v.real) + abs(v.imag)
+                    if col > norm:
+                        norm = col
+                if m < n // 2:
+                    # Taylor series applied to the columns, substeps of norm <= theta
+                    s = max(1, int(math.ceil(norm / theta)))
+                    inv_s = 1.0 / s
+                    for sub in range(s):
+                        ref = 0.0
+                        for i in range(n):
+                            for c in range(m):
+                                acc[i, c] = psi[e, i, c]
+                                term[i, c] = psi[e, i, c]
+                                ref += abs(psi[e, i, c].real) + abs(psi[e, i, c].imag)
+                        for it in range(1, max_terms + 1):
+                            f = inv_s / it
+                            tn = 0.0
+                            for i in range(n):
+                                for c in range(m):
+                                    t = 0j
+                                    for j in range(n):
+                                        t += om[i, j] * term[j, c]
+                                    t *= f
+                                    new[i, c] = t
+                                    tn += abs(t.real) + abs(t.imag)
+                            for i in range(n):
+                                for c in range(m):
+                                    term[i, c] = new[i, c]
+                                    acc[i, c] += new[i, c]
+                            if tn <= 1e-17 * ref:
+                                break
+                        for i in range(n):
+                            for c in range(m):
+                                psi[e, i, c] = acc[i, c]
+                else:
+                    # scaling and squaring: Taylor degree 16 on Omega/2^q with norm <= 1/2
+                    q = 0
+                    while norm > 0.5:
+                        norm *= 0.5
+                        q += 1
+                    f0 = 0.5 ** q
+                    for i in range(n):
+                        for j in range(n):
+                            X[i, j] = om[i, j] * f0
+                            T[i, j] = 1.0 if i == j else 0.0
+                    # Horner: T = I + X/1 (I + X/2 (I + ... X/16))
+                    for it in range(16, 0, -1):
+                        for i in range(n):
+                            for j in range(n):
+                                t = 0j
+                                for l in range(n):
+                                    t += X[i, l] * T[l, j]
+                                T2[i, j] = t / it
+                        for i in range(n):
+                            for j in range(n):
+                                T[i, j] = T2[i, j] + (1.0 if i == j else 0.0)
+                    for _ in range(q):
+                        for i in range(n):
+                            for j in range(n):
+                                t = 0j
+                                for l in range(n):
+                                    t += T[i, l] * T[l, j]
+                                T2[i, j] = t
+                        for i in range(n):
+                            for j in range(n):
+                                T[i, j] = T2[i, j]
+                    for i in range(n):
+                        for c in range(m):
+                            t = 0j
+                            for l in range(n):
+                                t += T[i, l] * psi[e, l, c]
+                            acc[i, c] = t
+                    for i in range(n):
+                        for c in range(m):
+                            psi[e, i, c] = acc[i, c]
+        return psi
+
+    _NUMBA = kernel
+    return kernel
+
+
+def apply_numba(A, B, z, psi):
+    """As :func:`apply_numpy`, fused and parallel with numba (Taylor with scaling)."""
+    kernel = _numba_kernel()
+    out = np.ascontiguousarray(psi, dtype=np.complex128).copy()
+    kernel(np.ascontiguousarray(A), np.ascontiguousarray(B), np.ascontiguousarray(z, dtype=float),
+           out, TAYLOR_THETA, TAYLOR_MAX_TERMS)
+    return out
+
+
+# --- jax ------------------------------------------------------------------------------
+_JAX = None
+
+
+def _jax():
+    global _JAX
+    if _JAX is not None:
+        return _JAX
+    jax = _optional("jax", "jax")
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    from functools import partial
+
+    @partial(jax.jit, static_argnums=(4, 5))
+    def run(A, B, z, psi, substeps, terms):
+        def step(psi, ab):
+            a, b = ab
+            om = (-1j / substeps) * (a[None] + z[:, None, None] * b[None])
+
+            def sub(_, p):
+                def taylor(j, carry):
+                    acc, term = carry
+                    term = (om @ term) / j
+                    return acc + term, term
+
+                acc, _ = jax.lax.fori_loop(1, terms + 1, taylor, (p, p))
+                return acc
+
+            return jax.lax.fori_loop(0, substeps, sub, psi), None
+
+        out, _ = jax.lax.scan(step, psi, (A, B))
+        return out
+
+    _JAX = (jax, jnp, run)
+    return _JAX
+
+
+def apply_jax(A, B, z, psi, zmax: float | None = None):
+    """As :func:`apply_numpy` with JAX (jit; scan over steps, batched over energies).
+
+    The number of Taylor substeps is fixed for the whole call from the largest
+    ||A_k + z B_k||_1 (a static shape for jit), and 30 terms per substep.
+    """
+    jax, jnp, run = _jax()
+    zabs = float(np.max(np.abs(z))) if zmax is None else zmax
+    norm = float(np.max(np.abs(A).sum(axis=-2).max(axis=-1)
+                        + zabs * np.abs(B).sum(axis=-2).max(axis=-1))) if len(A) else 0.0
+    substeps = max(1, int(math.ceil(norm / JAX_THETA)))
+    out = run(jnp.asarray(A), jnp.asarray(B), jnp.asarray(z, dtype=jnp.float64),
+              jnp.asarray(psi, dtype=jnp.complex128), substeps, JAX_TERMS)
+    return np.asarray(out)
+
+
+APPLY = {"numpy": apply_numpy, "numba": apply_numba, "jax": apply_jax}
+
+
+def available_backends() -> list[str]:
+    """Backends importable here (numpy always)."""
+    out = ["numpy"]
+    for name in ("numba", "jax"):
+        try:
+            __import__(name)
+            out.append(name)
+        except ImportError:
+            pass
+    return out

@@ -1,0 +1,251 @@
+"""Spin and spin-flavour precession: independent physics checks of every solver.
+
+Closed forms used here are written out in the tests, not taken from nuem:
+* the two-level Rabi formula (Akhmedov 1988; Lim & Marciano 1988),
+* the Landau-Zener jump probability exp(-2 pi g^2/|beta|) (Landau 1932, Zener 1932),
+* three-flavour constant-density oscillations from the trigonometric (Cardano) roots of
+  the characteristic cubic and Sylvester's formula for exp(-iHL) (the method of Ohlsson &
+  Snellman, J. Math. Phys. 41, 2768 (2000)); no numerical eigensolver involved,
+* vacuum oscillations from :func:`nuem.mixing.vacuum_probability` (separate code path).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nuem import constants, mixing
+from nuem.propagation import System, propagate, profiles, problems, resonance
+from nuem.propagation import HamiltonianError, ProfileError
+from nuem.propagation._kernels import available_backends
+from nuem.units import MeV, km, tesla
+
+SOLVERS = [("layers", dict(steps=400)), ("magnus", dict(steps=200)),
+           ("adiabatic", dict(tol=1e-8)), ("ode", dict(tol=1e-10))]
+
+
+def _rabi_setup(V_gcc=300.0, B=3e4 * tesla, twist=0.0, L=800 * km):
+    sysm = System(1, moments=1e-11)
+    prof = profiles.constant(L, V_gcc, 1.0, b_perp=B, twist=twist)
+    return sysm, prof
+
+
+@pytest.mark.parametrize("method,kw", [("exact-constant", {})] + SOLVERS)
+def test_rabi_formula_constant_field(method, kw):
+    """One Dirac flavour in constant matter and field: P(L->R) =
+    (2 mu B)^2/((2 mu B)^2 + D^2) sin^2(sqrt((2 mu B)^2 + D^2) L/2), D = V_CC + V_NC - phi'."""
+    twist = 0.004 / km
+    sysm, prof = _rabi_setup(twist=twist)
+    L = prof.length
+    E = np.array([1.0, 7.0]) * MeV
+    r = propagate(sysm, prof, E, method, **kw)
+    ne = profiles.electron_density(300.0, 1.0)
+    D = math.sqrt(2) * constants.G_F * ne - twist  # n_n = 0 for Y_e = 1
+    g2 = (2 * 1e-11 * constants.mu_B * 3e4 * tesla) ** 2
+    p = g2 / (g2 + D**2) * math.sin(math.sqrt(g2 + D**2) * L / 2) ** 2
+    assert 0.05 < p < 0.95  # a non-trivial point
+    np.testing.assert_allclose(r.probability("nu_e_L", "nu_e_R"), p, atol=2e-7)
+
+
+@pytest.mark.parametrize("method,kw", SOLVERS[:3])
+def test_unitarity(method, kw):
+    """Probability is conserved to 1e-10 for every initial state (P6 path, 3 flavours;
+    Majorana too).  The unitary solvers are unitary by construction, at any accuracy."""
+    sysm, prof, E, _ = problems.p6(3)
+    kw = dict(kw)
+    if method == "adiabatic":
+        kw["tol"] = 1e-5
+    r = propagate(sysm, prof, E, method, **kw)
+    assert r.unitarity_defect() < 1e-10
+    maj = System(3, majorana=True, moments=3e-9)
+    r = propagate(maj, prof, E, method, **kw)
+    assert r.unitarity_defect() < 1e-10
+
+
+def test_oracle_conserves_probability_to_its_tolerance():
+    """DOP853 is not unitary by construction; it conserves probability to ~its tolerance."""
+    sysm, prof, E, _ = problems.p6(1)
+    r = propagate(sysm, prof, E, "ode", tol=1e-10)
+    assert r.unitarity_defect() < 1e-7
+
+
+def test_landau_zener_linear_crossing():
+    """A linear crossing V(x) - phi' = beta (x - x_r): the final probability to stay in
+    nu_L (the diabatic level) is exp(-2 pi g^2/|beta|) with g = mu B, beta = sqrt2 G_F dn_e/dx."""
+    L = 20000 * km
+    twist = 0.02 / km
+    n_res = twist / (math.sqrt(2) * constants.G_F)  # V_CC = phi' at the middle (n_n = 0)
+    slope = 2 * n_res / L
+    mu = 1e-11
+    # the field for which the jump probability is 1/2 (a point where LZ is non-trivial)
+    B = math.sqrt(math.sqrt(2) * constants.G_F * slope * math.log(2) / (2 * math.pi)) / (
+        mu * constants.mu_B)
+    # the field is switched on and off smoothly far from the crossing (flat within 10% of
+    # the middle), so that the flavour states at both ends are the instantaneous eigenstates
+    prof = profiles.Profile(0.0, L, n_e=lambda x: slope * np.asarray(x), n_n=0.0,
+                            b_perp=lambda x: B * np.exp(-((np.asarray(x) - L / 2) / (0.3 * L)) ** 8),
+                            twist=twist)
+    sysm = System(1, moments=mu)
+    g = mu * constants.mu_B * B
+    beta = math.sqrt(2) * constants.G_F * slope
+    expected = math.exp(-2 * math.pi * g**2 / beta)
+    assert expected == pytest.approx(0.5)
+    r = propagate(sysm, prof, np.array([10 * MeV]), "magnus", steps=4000)
+    # corrections to LZ for a finite linear crossing region: the field is flat over
+    # |x - L/2| < 0.2 L = 16 crossing widths 2g/beta; a 1% band
+    np.testing.assert_allclose(r.probability("nu_e_L", "nu_e_L"), expected, rtol=0.01)
+    cr = resonance.crossings(sysm, prof, np.array([10 * MeV]))
+    assert len(cr) == 1
+    assert cr[0].x == pytest.approx(L / 2, rel=1e-3)
+    assert cr[0].p_jump == pytest.approx(expected, rel=1e-3)
+    assert cr[0].gamma == pytest.approx(2 * (2 * g) ** 2 / beta, rel=1e-3)
+
+
+def _cardano_sylvester(H, L):
+    """exp(-i H L) for a 3x3 Hermitian H by closed-form eigenvalues and Sylvester's formula."""
+    t = np.trace(H).real / 3
+    A = H - t * np.eye(3)
+    p = np.sqrt(np.real(np.trace(A @ A)) / 6)
+    q = np.real(np.linalg.det(A)) / 2
+    phi = math.acos(max(-1.0, min(1.0, q / p**3))) / 3
+    lam = [t + 2 * p * math.cos(phi + 2 * math.pi * k / 3) for k in range(3)]
+    out = np.zeros((3, 3), complex)
+    for k in range(3):
+        term = np.eye(3, dtype=complex)
+        for j in range(3):
+            if j != k:
+                term = term @ (H - lam[j] * np.eye(3)) / (lam[k] - lam[j])
+        out += np.exp(-1j * lam[k] * L) * term
+    return out
+
+
+@pytest.mark.parametrize("method,kw", [("exact-constant", {})] + SOLVERS[:2])
+def test_three_flavour_matter_without_field(method, kw):
+    """B = 0: the nu_L block is standard three-flavour oscillation in constant matter."""
+    p = mixing.nufit("NO").replace(delta=1.2 * math.pi)
+    sysm = System(3, moments=1e-11, params=p)
+    L, rho, ye = 1300 * km, 2.8, 0.5
+    prof = profiles.constant(L, rho, ye)
+    E = np.array([0.7, 2.5, 6.0]) * 1e9  # GeV, DUNE-like
+    r = propagate(sysm, prof, E, method, **kw)
+    U = p.pmns()
+    m2 = np.array([0, p.dm2_21, p.dm2_3l])
+    ne = profiles.electron_density(rho, ye)
+    V = math.sqrt(2) * constants.G_F * ne
+    for i, e in enumerate(E):
+        H = U @ np.diag(m2 / (2 * e)) @ U.conj().T + np.diag([V, 0, 0])
+        S = _cardano_sylvester(H, L)
+        P_ref = np.abs(S.T) ** 2  # [initial, final]
+        np.testing.assert_allclose(r.probabilities[i, :3, :3], P_ref, atol=1e-9)
+        assert np.abs(r.probabilities[i, :3, 3:]).max() < 1e-20  # no field, no spin flip
+
+
+def test_vacuum_limit_matches_mixing_module():
+    """No matter, no field: P(nu_a -> nu_b) equals nuem.mixing.vacuum_probability."""
+    sysm = System(3)
+    prof = profiles.constant(295 * km)
+    E = np.array([0.3, 0.6, 1.2]) * 1e9
+    r = propagate(sysm, prof, E, "magnus", steps=20)
+    ref = mixing.vacuum_probability(E, 295 * km)
+    np.testing.assert_allclose(r.probabilities[:, :3, :3], ref, atol=1e-10)
+
+
+def test_majorana_antineutrino_block_is_cp_conjugate():
+    """Majorana, no field: the nu-bar block is oscillation with U* and -V."""
+    sysm = System(3, majorana=True, moments=0.0)
+    prof = profiles.constant(1300 * km, 2.8, 0.5)
+    E = np.array([2e9])
+    r = propagate(sysm, prof, E, "exact-constant")
+    p = mixing.nufit()
+    U = p.pmns().conj()
+    m2 = np.array([0, p.dm2_21, p.dm2_3l])
+    ne, nn = profiles.electron_density(2.8, 0.5), profiles.electron_density(2.8, 0.5)
+    V = math.sqrt(2) * constants.G_F * ne
+    Vn = -constants.G_F * nn / math.sqrt(2)
+    H = U @ np.diag(m2 / (2 * E[0])) @ U.conj().T - np.diag([V + Vn, Vn, Vn])
+    P_ref = np.abs(_cardano_sylvester(H, 1300 * km).T) ** 2
+    np.testing.assert_allclose(r.probabilities[0, 3:, 3:], P_ref, atol=1e-9)
+
+
+def test_all_solvers_agree_with_oracle_on_p6():
+    """Problem P6 (issue 5): every solver within 1e-6 of the DOP853 oracle (rtol 1e-10)."""
+    sysm, prof, E, ini = problems.p6(1000)
+    E = E[[0, 640]]
+    ref = propagate(sysm, prof, E, "ode", initial=ini, tol=1e-10).probabilities
+    for method, kw in [("layers", dict(steps=16000)), ("magnus", dict(steps=1000)),
+                       ("adiabatic", dict(tol=3e-8))]:
+        P = propagate(sysm, prof, E, method, initial=ini, **kw).probabilities
+        assert np.abs(P - ref).max() < 1e-6, method
+
+
+@pytest.mark.parametrize("backend", [b for b in ("numba", "jax")])
+def test_backends_agree_with_numpy(backend):
+    """The optional kernels reproduce the numpy eigendecomposition kernel to 1e-10."""
+    if backend not in available_backends():
+        pytest.skip(f"{backend} is not installed (optional extra)")
+    sysm, prof, E, _ = problems.p6(16)
+    a = propagate(sysm, prof, E, "magnus", steps=300)
+    b = propagate(sysm, prof, E, "magnus", steps=300, backend=backend)
+    assert np.abs(a.amplitudes - b.amplitudes).max() < 1e-10
+
+
+def test_missing_backend_is_a_clear_error(monkeypatch):
+    import sys
+
+    from nuem.propagation import _kernels
+
+    monkeypatch.setitem(sys.modules, "numba", None)  # makes "import numba" fail
+    monkeypatch.setattr(_kernels, "_NUMBA", None)
+    sysm, prof, E, _ = problems.p6(2)
+    with pytest.raises(_kernels.BackendError, match="nuem\\[fast\\]"):
+        propagate(sysm, prof, E, "magnus", steps=10, backend="numba")
+
+
+def test_energy_chunks_give_identical_results(monkeypatch):
+    """Streaming over energy chunks changes nothing (memory stays bounded)."""
+    from nuem.propagation import solvers
+
+    sysm, prof, E, ini = problems.p6(50)
+    a = propagate(sysm, prof, E, "magnus", steps=100, initial=ini).amplitudes
+    monkeypatch.setattr(solvers, "ENERGY_CHUNK", 7)
+    monkeypatch.setattr(solvers, "STEP_CHUNK", 13)
+    b = propagate(sysm, prof, E, "magnus", steps=100, initial=ini).amplitudes
+    assert np.abs(a - b).max() < 1e-13
+
+
+def test_flux_transformation_conserves_number():
+    sysm, prof, E, _ = problems.p6(20)
+    r = propagate(sysm, prof, E, "magnus", steps=200, initial=["nu_e_L", "nu_mu_L"])
+    phi = {"nu_e_L": np.ones(20), "nu_mu_L": 2 * np.ones(20)}
+    out = r.apply(phi)
+    np.testing.assert_allclose(sum(out.values()), 3.0, atol=1e-10)
+
+
+# --- bad input --------------------------------------------------------------------
+def test_bad_inputs_are_clear_errors():
+    sysm, prof, E, _ = problems.p6(2)
+    with pytest.raises(ValueError, match="E=.*must be > 0"):
+        propagate(sysm, prof, np.array([1e6, 0.0]), "magnus", steps=5)
+    with pytest.raises(HamiltonianError, match="not Hermitian"):
+        bad = np.zeros((6, 6), complex)
+        bad[0, 1] = 1e-10
+        System(3, extra=bad)
+    with pytest.raises(HamiltonianError, match="antisymmetric"):
+        System(3, majorana=True, moments=np.eye(3) * 1e-12)
+    with pytest.raises(ProfileError, match="n_e must be >= 0"):
+        profiles.Profile(0.0, 1e10, n_e=lambda x: np.cos(np.asarray(x) / 1e9), n_n=0.0,
+                         b_perp=0.0, twist=0.0)
+    with pytest.raises(ProfileError, match="strictly increasing"):
+        profiles.tabulated([0.0, 2.0, 1.0], [1.0, 1.0, 1.0])
+    with pytest.raises(ProfileError, match="n_e must be >= 0"):
+        profiles.tabulated([0.0, 1.0, 2.0], [1.0, -1.0, 1.0])
+    with pytest.raises(ValueError, match="method="):
+        propagate(sysm, prof, E, "rk4")
+    with pytest.raises(ValueError, match="constant profile"):
+        propagate(sysm, prof, E, "exact-constant")
+    with pytest.raises(ProfileError, match="on the path"):
+        prof.evaluate(np.array([2 * prof.end]))
+    with pytest.raises(HamiltonianError, match="flavours"):
+        System(4)
