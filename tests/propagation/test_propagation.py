@@ -197,10 +197,13 @@ def test_missing_backend_is_a_clear_error(monkeypatch):
     from nuem.propagation import _kernels
 
     monkeypatch.setitem(sys.modules, "numba", None)  # makes "import numba" fail
-    monkeypatch.setattr(_kernels, "_NUMBA", None)
+    _kernels._numba_kernel.cache_clear()
     sysm, prof, E, _ = problems.p6(2)
-    with pytest.raises(_kernels.BackendError, match="nuem\\[fast\\]"):
-        propagate(sysm, prof, E, "magnus", steps=10, backend="numba")
+    try:
+        with pytest.raises(_kernels.BackendError, match="nuem\\[fast\\]"):
+            propagate(sysm, prof, E, "magnus", steps=10, backend="numba")
+    finally:
+        _kernels._numba_kernel.cache_clear()
 
 
 def test_energy_chunks_give_identical_results(monkeypatch):

@@ -20,6 +20,7 @@ streaming over steps; nothing of size (steps x energies x 2N x 2N) is ever built
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -61,13 +62,9 @@ def _optional(module: str, extra: str):
 
 
 # --- numba ----------------------------------------------------------------------------
-_NUMBA = None
-
-
+@functools.lru_cache(maxsize=1)
 def _numba_kernel():
-    global _NUMBA
-    if _NUMBA is not None:
-        return _NUMBA
+    """Compile (once) and return the fused numba kernel."""
     numba = _optional("numba", "fast")
 
     @numba.njit(parallel=True, cache=True, fastmath=False)
@@ -167,7 +164,6 @@ def _numba_kernel():
                             psi[e, i, c] = acc[i, c]
         return psi
 
-    _NUMBA = kernel
     return kernel
 
 
@@ -181,13 +177,9 @@ def apply_numba(A, B, z, psi):
 
 
 # --- jax ------------------------------------------------------------------------------
-_JAX = None
-
-
+@functools.lru_cache(maxsize=1)
 def _jax():
-    global _JAX
-    if _JAX is not None:
-        return _JAX
+    """Import jax (x64 on) and build the jitted scan kernel, once."""
     jax = _optional("jax", "jax")
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
@@ -213,8 +205,7 @@ def _jax():
         out, _ = jax.lax.scan(step, psi, (A, B))
         return out
 
-    _JAX = (jax, jnp, run)
-    return _JAX
+    return jax, jnp, run
 
 
 def apply_jax(A, B, z, psi, zmax: float | None = None):

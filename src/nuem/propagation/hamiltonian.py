@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nuem import citations, constants, mixing
-from nuem._errors import NuemValueError, as_finite_array
+from nuem._errors import NuemValueError, as_finite_array, require_positive
 from nuem.moments import MomentMatrix
 
 FLAVOURS = ("e", "mu", "tau")
@@ -243,8 +243,6 @@ class System:
 
     def hamiltonian(self, E, n_e=0.0, n_n=0.0, b_perp=0.0, twist=0.0) -> np.ndarray:
         """The full H = M/E + K [eV], shape (..., 2N, 2N), broadcasting E with the medium."""
-        from nuem._errors import require_positive
-
         E = require_positive("E", E, "eV")
         K = self.k_matrix(n_e, n_n, b_perp, twist)
         return self.vacuum() / E[..., None, None] + K

@@ -174,15 +174,15 @@ def _monitor_grid(system: System, profile: Profile, steps: int, scheme: str,
     logspace = s > 0 and e / s > 30.0
     # sample points per piece
     xs_all, m_all = [], []
+    M = system.vacuum()
+    p = 3.0 if scheme == "layers" else 5.0
     for a, b in zip(pieces[:-1], pieces[1:]):
         xs = np.geomspace(a, b, 801) if logspace else np.linspace(a, b, 801)
         d = 1e-6 * (b - a)
         xm = np.clip(xs, a + d, b - d)
         Kp = (_k_at(system, profile, xm + d) - _k_at(system, profile, xm - d)) / (2 * d)
         K0 = _k_at(system, profile, xs)
-        M = system.vacuum()
         mon = np.zeros(xs.shape)
-        p = 3.0 if scheme == "layers" else 5.0
         for E in (e_lo, e_hi):
             H = M / E + K0
             c1 = H @ Kp - Kp @ H
