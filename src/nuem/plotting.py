@@ -189,3 +189,27 @@ def sfp_probabilities(path, E_MeV, P, states: list[str], initial: int = 0,
         fig.savefig(p, dpi=120)
     plt.close(fig)
     return out
+
+
+def supernova_event_spectra(path, E_MeV, spectra: dict[str, dict[str, np.ndarray]],
+                            title: str = "") -> list[Path]:
+    """Interaction spectra dN/dE [events/MeV] per detector, one panel each, one line per
+    case (``spectra[case][detector]``); writes ``path`` (PNG and PDF)."""
+    path = Path(path)
+    detectors = list(next(iter(spectra.values())))
+    fig, axes = plt.subplots(1, len(detectors), figsize=(4.2 * len(detectors), 3.8))
+    axes = np.atleast_1d(axes)
+    for ax, d in zip(axes, detectors):
+        for case, spec in spectra.items():
+            ax.plot(E_MeV, spec[d], label=case)
+        ax.set_xlabel("neutrino energy [MeV]")
+        ax.set_ylabel("events / MeV")
+        ax.set_title(d, fontsize=9)
+        ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    out = [path.with_suffix(".png"), path.with_suffix(".pdf")]
+    for p in out:
+        fig.savefig(p, dpi=120)
+    plt.close(fig)
+    return out

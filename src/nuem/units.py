@@ -11,6 +11,8 @@ energy in eV when ``B`` is expressed with :data:`tesla` or :data:`gauss`.
 
 from __future__ import annotations
 
+import math
+
 from nuem.constants import TABLE, mu_B
 
 # energy
@@ -35,8 +37,16 @@ year: float = 365.25 * 86400.0 * second  # Julian year
 tesla: float = TABLE["mu_B"].value / mu_B  # 1 T in eV^2 (= 195.35 eV^2)
 gauss: float = 1e-4 * tesla
 
-# power: 1 W = 1 J/s = (1 / e[C]) eV/s
-watt: float = (1.0 / TABLE["e_SI"].value) / second
+# energy and power in SI/cgs: 1 J = (1 / e[C]) eV
+joule: float = 1.0 / TABLE["e_SI"].value
+erg: float = 1e-7 * joule
+watt: float = joule / second
+
+# astronomical lengths: the astronomical unit is exact (IAU 2012 Resolution B2) and the
+# parsec is defined from it as au * 648000 / pi (IAU 2015 Resolution B2)
+au: float = 149_597_870_700.0 * meter
+parsec: float = au * 648_000.0 / math.pi
+kpc: float = 1e3 * parsec
 
 # cross sections
 barn: float = 1e-24 * cm**2
@@ -46,4 +56,5 @@ per_cm2_s_MeV: float = 1.0 / (cm**2 * second * MeV)
 per_cm2_s: float = 1.0 / (cm**2 * second)
 
 __all__ = ["eV", "meV", "keV", "MeV", "GeV", "TeV", "meter", "cm", "km", "fm", "second",
-           "year", "tesla", "gauss", "barn", "watt", "per_cm2_s_MeV", "per_cm2_s"]
+           "year", "tesla", "gauss", "barn", "watt", "joule", "erg", "au", "parsec", "kpc",
+           "per_cm2_s_MeV", "per_cm2_s"]

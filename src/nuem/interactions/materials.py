@@ -104,6 +104,7 @@ MATERIALS: dict[str, Material] = {
     "csi": Material("csi", (("Cs", 1), ("I", 1)), "caesium iodide"),
     "scintillator": Material("scintillator", (("C", 9), ("H", 12)),
                              "organic scintillator, pseudocumene C9H12 (Borexino)"),
+    "water": Material("water", (("H", 2), ("O", 1)), "water (Cherenkov detectors)"),
 }
 
 

@@ -176,6 +176,171 @@ def apply_numba(A, B, z, psi):
     return out
 
 
+# --- numba: adiabatic basis ----------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _numba_adiabatic_kernel():
+    """Compile (once) and return the fused adiabatic-basis kernel (see
+    :func:`adiabatic_numba`)."""
+    numba = _optional("numba", "fast")
+
+    @numba.njit(parallel=True, cache=True)
+    def kernel(M, z, K, KL, KR, edges, psi0, rot_out, cross_out):  # pragma: no cover - compiled
+        nE, n, m = psi0.shape
+        N = edges.shape[0] - 1
+        diag = rot_out.shape[1] == N
+        out = np.empty_like(psi0)
+        eye = np.eye(n, dtype=np.complex128)
+        for e in numba.prange(nE):
+            ze = z[e]
+            H = np.empty((n, n), dtype=np.complex128)
+            for r in range(n):
+                for c in range(n):
+                    H[r, c] = M[r, c] * ze + K[0, r, c]
+            w0, vv = np.linalg.eigh(H)
+            v0 = np.ascontiguousarray(vv)
+            # Hellmann-Feynman slopes d lambda_k/dx = Re(v_k^dagger K' v_k): d0 from the
+            # right-side K' at the start of a step, d1 from the left-side K' at its end
+            d0 = np.empty(n)
+            d1 = np.empty(n)
+            dn = np.empty(n)
+            for k in range(n):
+                t = 0.0
+                for r in range(n):
+                    acc = 0j
+                    for c in range(n):
+                        acc += KR[0, r, c] * v0[c, k]
+                    t += (np.conj(v0[r, k]) * acc).real
+                d0[k] = t
+            a = np.conj(v0.T) @ np.ascontiguousarray(psi0[e])
+            perm_prev = np.arange(n)
+            perm = np.empty(n, dtype=np.int64)
+            ov = np.empty((n, n))
+            v1 = np.empty((n, n), dtype=np.complex128)
+            w1 = np.empty(n)
+            Y = np.empty((n, n), dtype=np.complex128)
+            for i in range(N):
+                j = i + 1
+                for r in range(n):
+                    for c in range(n):
+                        H[r, c] = M[r, c] * ze + K[j, r, c]
+                w1s, vv = np.linalg.eigh(H)
+                v1s = np.ascontiguousarray(vv)
+                # diabatic tracking: greedy largest-overlap assignment old -> new
+                ovc = np.conj(v0.T) @ v1s
+                for r in range(n):
+                    for c in range(n):
+                        ov[r, c] = abs(ovc[r, c])
+                for _ in range(n):
+                    best = -2.0
+                    bi = 0
+                    bj = 0
+                    for r in range(n):
+                        for c in range(n):
+                            if ov[r, c] > best:
+                                best = ov[r, c]
+                                bi = r
+                                bj = c
+                    perm[bi] = bj
+                    for c in range(n):
+                        ov[bi, c] = -1.0
+                    for r in range(n):
+                        ov[r, bj] = -1.0
+                swapped = False
+                for r in range(n):
+                    if perm[r] != perm_prev[r]:
+                        swapped = True
+                for c in range(n):
+                    w1[c] = w1s[perm[c]]
+                    ph = 0j
+                    for r in range(n):
+                        v1[r, c] = v1s[r, perm[c]]
+                        ph += np.conj(v0[r, c]) * v1[r, c]
+                    aph = abs(ph)
+                    f = np.conj(ph) / aph if aph > 1e-300 else 1.0 + 0j
+                    for r in range(n):
+                        v1[r, c] *= f
+                O = np.conj(v1.T) @ v0
+                Y[:, :] = 2.0 * np.linalg.solve(np.ascontiguousarray((O + eye).T),
+                                                np.ascontiguousarray((O - eye).T)).T
+                rot = 0.0
+                for r in range(n):
+                    for c in range(n):
+                        if abs(Y[r, c]) > rot:
+                            rot = abs(Y[r, c])
+                h = edges[j] - edges[i]
+                for k in range(n):
+                    tl = 0.0
+                    tr = 0.0
+                    for r in range(n):
+                        al = 0j
+                        ar = 0j
+                        for c in range(n):
+                            al += KL[j, r, c] * v1[c, k]
+                            ar += KR[j, r, c] * v1[c, k]
+                        tl += (np.conj(v1[r, k]) * al).real
+                        tr += (np.conj(v1[r, k]) * ar).real
+                    d1[k] = tl
+                    dn[k] = tr
+                full = np.empty(n)
+                first = np.empty(n)
+                for k in range(n):
+                    full[k] = h * (0.5 * (w0[k] + w1[k]) + h * (d0[k] - d1[k]) / 12.0)
+                    first[k] = h * (13.0 / 32.0 * w0[k] + 3.0 / 32.0 * w1[k]
+                                    + h * (11.0 * d0[k] - 5.0 * d1[k]) / 192.0)
+                Ys = np.empty((n, n), dtype=np.complex128)
+                for r in range(n):
+                    for c in range(n):
+                        half = 0.5 * (full[r] - full[c])
+                        sc = math.sin(half) / half if abs(half) > 1e-8 else 1.0 - half * half / 6.0
+                        Ys[r, c] = 0.5 * Y[r, c] * sc
+                U = np.linalg.solve(eye - Ys, eye + Ys)
+                for r in range(n):
+                    f = np.exp(-1j * first[r])
+                    for c in range(m):
+                        a[r, c] *= f
+                a = U @ a
+                for r in range(n):
+                    f = np.exp(-1j * (full[r] - first[r]))
+                    for c in range(m):
+                        a[r, c] *= f
+                if diag:
+                    rot_out[e, i] = rot
+                    cross_out[e, i] = swapped
+                for c in range(n):
+                    w0[c] = w1[c]
+                    d0[c] = dn[c]
+                    perm_prev[c] = perm[c]
+                    for r in range(n):
+                        v0[r, c] = v1[r, c]
+            out[e] = v0 @ a
+        return out
+
+    return kernel
+
+
+def adiabatic_numba(M, z, K, KL, KR, edges, psi0, want_diag):
+    """The adiabatic-basis steps of ``solvers._adiabatic_steps`` on ``edges``, fused per
+    energy and parallel over energies with numba (agrees with numpy to 1e-10, tested).
+
+    K, KL, KR: K(x) and its left and right derivatives at the nodes (N+1, n, n); z = 1/E.
+    Returns (psi_end (nE, n, m), rot, crossing): with ``want_diag`` the largest Cayley
+    generator entry of each step and whether the level order changed in it (both (nE, N)),
+    else (nE, 1) placeholders.
+    """
+    kernel = _numba_adiabatic_kernel()
+    nE = len(z)
+    width = len(edges) - 1 if want_diag else 1
+    rot = np.zeros((nE, width))
+    cross = np.zeros((nE, width), dtype=np.bool_)
+    out = kernel(np.ascontiguousarray(M, dtype=np.complex128), np.ascontiguousarray(z, dtype=float),
+                 np.ascontiguousarray(K, dtype=np.complex128),
+                 np.ascontiguousarray(KL, dtype=np.complex128),
+                 np.ascontiguousarray(KR, dtype=np.complex128),
+                 np.ascontiguousarray(edges, dtype=float),
+                 np.ascontiguousarray(psi0, dtype=np.complex128), rot, cross)
+    return out, rot, cross
+
+
 # --- jax ------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _jax():

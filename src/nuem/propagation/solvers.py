@@ -36,7 +36,8 @@ Methods
     frame of the diagonal of H (flavour basis), where the large diagonal potentials are
     integrated exactly along with the state.
 
-Backends: ``numpy`` everywhere; ``numba`` and ``jax`` for the layer and Magnus kernels
+Backends: ``numpy`` everywhere; ``numba`` and ``jax`` for the layer and Magnus kernels, and
+``numba`` for the adiabatic scheme (the same steps fused per energy)
 (:mod:`nuem.propagation._kernels`).  The physics (Hamiltonian, profiles, step
 generators) is written once; backends only apply U_k = exp(-i(A_k + B_k/E)).
 
@@ -223,7 +224,7 @@ def propagate(system: System, profile: Profile, E, method: str = "magnus",
     ----------
     E : energies [eV], > 0, any shape (flattened in the result).
     method : one of exact-constant, layers, magnus, adiabatic, ode (module docstring).
-    backend : numpy, numba or jax (numba and jax: layers and magnus only).
+    backend : numpy, numba or jax (jax: layers and magnus; numba: also adiabatic).
     initial : None (all 2N states), a state label, an index, or a list of them.
     steps : number of layers or Magnus steps (layers/magnus); default chosen by step
         doubling on a sample of energies until the probabilities change by < ``tol``.
@@ -233,9 +234,10 @@ def propagate(system: System, profile: Profile, E, method: str = "magnus",
     require_choice("method", method, METHODS)
     require_choice("backend", backend, BACKENDS)
     E = require_positive("E", E, "eV").ravel()
-    if backend != "numpy" and method not in ("layers", "magnus"):
-        raise NuemValueError(f"backend={backend!r} is available for methods layers and magnus; "
-                             f"method={method!r} runs on numpy")
+    if backend != "numpy" and method not in ("layers", "magnus") and \
+            not (method == "adiabatic" and backend == "numba"):
+        raise NuemValueError(f"backend={backend!r} is available for methods layers and magnus "
+                             f"(and numba for adiabatic); method={method!r} runs on numpy")
     cols, idx = _initial_columns(system, initial)
     tol = float(require_positive("tol", tol))
     if method == "exact-constant":
@@ -245,7 +247,9 @@ def propagate(system: System, profile: Profile, E, method: str = "magnus",
         S, info = _ode(system, profile, E, cols, tol)
         return Propagation(E, system.states, S, method, backend, info["steps"], idx, info)
     if method == "adiabatic":
-        S, info = _adiabatic(system, profile, E, cols, tol, grid)
+        if backend == "numba":
+            _kernels._optional("numba", "fast")
+        S, info = _adiabatic(system, profile, E, cols, tol, grid, backend)
         return Propagation(E, system.states, S, method, backend, info["steps"], idx, info)
     if method == "magnus":
         citations.register("Blanes2009")
@@ -457,19 +461,37 @@ def _adiabatic_steps(system, profile, E, edges, psi0, want_diag=False):
     return v0 @ a, rot, cross
 
 
-def _adiabatic(system, profile, E, cols, tol, grid):
-    """Adiabatic-basis solver with step refinement on a sample of energies."""
+def _adiabatic_run(system, profile, E, edges, psi0, backend, want_diag):
+    """psi(end) and per-step diagnostics (largest generator entry and crossing flag, each
+    over energies) on ``edges``, with the numpy or the numba kernel."""
+    if backend == "numpy":
+        return _adiabatic_steps(system, profile, E, edges, psi0, want_diag)
+    K, KL, KR = _slopes(system, profile, edges)
+    out, rot, cross = _kernels.adiabatic_numba(system.vacuum(), 1.0 / E, K, KL, KR, edges,
+                                               psi0, want_diag)
+    return out, rot.max(axis=0), cross.any(axis=0)
+
+
+def _adiabatic(system, profile, E, cols, tol, grid, backend="numpy"):
+    """Adiabatic-basis solver with step refinement on a sample of energies.
+
+    The grid is refined (on up to 48 sample energies) until the basis turns by less
+    than theta = min(0.05, 4 sqrt(tol)) per step and no level crossing is left inside a
+    step; then every energy takes every step.  ``numba`` runs the same scheme fused per
+    energy (:func:`_kernels.adiabatic_numba`).
+    """
     citations.register("Iserles2002")
+    theta = min(0.05, 4.0 * math.sqrt(tol))
     if grid is not None:
         edges = as_finite_array("grid", grid)
     else:
         sample = np.unique(np.geomspace(E.min(), E.max(), min(48, len(E))))
         edges = _adiabatic_grid0(profile, 256)
         h_min = 1e-9 * profile.length
-        theta = min(0.05, 4.0 * math.sqrt(tol))
+        one = np.eye(system.n, dtype=complex)[:, :1]
         for _ in range(40):
-            _, rot, cross = _adiabatic_steps(system, profile, sample, edges,
-                                             np.eye(system.n, dtype=complex)[:, :1], True)
+            psi0 = np.broadcast_to(one, (len(sample),) + one.shape).astype(complex)
+            _, rot, cross = _adiabatic_run(system, profile, sample, edges, psi0, backend, True)
             h = np.diff(edges)
             bad = ((rot > theta) | cross) & (h > h_min)
             if not np.any(bad):
@@ -480,5 +502,6 @@ def _adiabatic(system, profile, E, cols, tol, grid):
     for e0 in range(0, len(E), ENERGY_CHUNK):
         Ec = E[e0:e0 + ENERGY_CHUNK]
         psi0 = np.broadcast_to(cols, (len(Ec),) + cols.shape).astype(complex)
-        out[e0:e0 + len(Ec)], _, _ = _adiabatic_steps(system, profile, Ec, edges, psi0)
+        out[e0:e0 + len(Ec)], _, _ = _adiabatic_run(system, profile, Ec, edges, psi0, backend,
+                                                    False)
     return out, {"steps": len(edges) - 1, "edges": edges}
