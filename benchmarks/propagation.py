@@ -110,6 +110,20 @@ def bench_sn(quick: bool) -> dict:
     print(f"SN oracle: adiabatic tol 1e-7 ({backend}), {ref.steps} steps, {t_ref:.1f} s "
           f"for {len(sub)} energies")
     out = {"oracle_steps": ref.steps, "backend": backend}
+    if backend == "numba":
+        # the adiabatic kernels on one fixed grid (tol 1e-4), 200 energies: numpy baseline
+        edges = propagate(sysm, prof, sub, "adiabatic", initial=ini, tol=1e-4).info["edges"]
+        E200 = np.geomspace(E[0], E[-1], 200)
+        propagate(sysm, prof, E200[:2], "adiabatic", initial=ini, grid=edges, backend="numba")
+        rate = {}
+        for b in ("numpy", "numba"):
+            t = time.perf_counter()
+            propagate(sysm, prof, E200, "adiabatic", initial=ini, grid=edges, backend=b)
+            rate[b] = 200 * (len(edges) - 1) / (time.perf_counter() - t)
+        out["adiabatic_kernel"] = rate
+        print(f"SN adiabatic kernel, {len(edges) - 1} steps x 200 energies: numpy "
+              f"{rate['numpy']:.2e}, numba {rate['numba']:.2e} energy-steps/s "
+              f"(x{rate['numba'] / rate['numpy']:.1f})")
     for tol in (1e-4, 1e-5, 1e-6):
         t = time.perf_counter()
         r = propagate(sysm, prof, sub, "adiabatic", initial=ini, tol=tol, backend=backend)

@@ -145,3 +145,34 @@ def test_sfp_bad_input_is_one_line():
     assert p.returncode == 2 and "E=" in p.stderr
     p = run("sfp", "--profile", "no-such-file.csv")
     assert p.returncode == 2 and "no-such-file" in p.stderr
+
+
+def test_predict_sm_json_keys():
+    """Issue 6: Fujikawa-Shrock 3.20e-19 mu_B at 1 eV and the three SM charge radii."""
+    p = run("predict", "sm", "--mass", "1", "--json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["mu_dirac_muB"] == pytest.approx(3.20e-19, rel=2e-3)
+    assert set(d["charge_radius_cm2"]) == {"e", "mu", "tau"}
+    assert d["charge_radius_cm2"]["e"] == pytest.approx(4.1e-33, rel=0.02)
+
+
+def test_astro_decay_and_plasmon_json():
+    p = run("astro", "decay", "--mu", "1", "--m-heavy", "1", "--json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["lifetime_s"] == pytest.approx(0.19, rel=0.01)
+    p = run("astro", "plasmon", "--density", "1e6", "--temperature", "1e8", "--json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert 15e3 < d["omega_p_eV"] < 20e3 and d["decay_open"] is True
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("astro", "decay", "--mu", "1", "--m-heavy", "-1"), "m_heavy"),
+    (("astro", "decay", "--mu", "1", "--m-heavy", "1", "--m-light", "2"), "below"),
+    (("astro", "plasmon", "--density", "1e6", "--temperature", "1e20"), "temperature"),
+    (("predict", "sm", "--mass", "0"), "m_nu"),
+])
+def test_issue6_bad_input_exit_2(args, needle):
+    p = run(*args)
+    assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr

@@ -496,6 +496,120 @@ def cite() -> None:
         click.echo(f"[{key}] {citations.format_reference(key)}")
 
 
+# --- predictions and astrophysics (issue 6) ------------------------------------------
+@cli.group()
+def predict() -> None:
+    """Predictions of models for the electromagnetic properties."""
+
+
+@predict.command("sm")
+@click.option("--mass", type=float, required=True, help="Neutrino mass m [eV] (> 0).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def predict_sm(mass: float, as_json: bool, cite: bool) -> None:
+    """Standard Model: Dirac moment of a neutrino of mass m and the charge radii."""
+    from nuem.theory import sm
+    from nuem.units import cm
+
+    citations.reset()
+    mu = float(sm.dirac_magnetic_moment(mass))
+    r2 = {f: v / cm**2 for f, v in sm.charge_radius().items()}
+    out = {"mass_eV": mass, "mu_dirac_muB": mu, "charge_radius_cm2": r2,
+           "references": citations.used()}
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"Standard Model, m = {mass:g} eV")
+        t.add_column("quantity")
+        t.add_column("value", justify="right")
+        t.add_row("Dirac mu [mu_B]", f"{mu:.4e}")
+        for f, v in r2.items():
+            t.add_row(f"<r^2>_{f} [cm^2]", f"{v:.3e}")
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
+@cli.group()
+def astro() -> None:
+    """Astrophysics: plasmon decay and radiative decay."""
+
+
+@astro.command("decay")
+@click.option("--mu", type=float, required=True, help="Effective transition moment [mu_B] (>= 0).")
+@click.option("--m-heavy", "m_heavy", type=float, required=True, help="Decaying mass [eV] (> 0).")
+@click.option("--m-light", "m_light", type=float, default=0.0, show_default=True,
+              help="Final mass [eV], below m-heavy.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def astro_decay(mu: float, m_heavy: float, m_light: float, as_json: bool, cite: bool) -> None:
+    """Radiative decay nu_i -> nu_j gamma: lifetime and photon energy."""
+    from nuem.astro import decay
+    from nuem.units import second
+
+    citations.reset()
+    tau = float(decay.lifetime(mu, m_heavy, m_light))
+    out = {"mu_muB": mu, "m_heavy_eV": m_heavy, "m_light_eV": m_light,
+           "lifetime_s": tau if math.isfinite(tau) else None,
+           "rate_per_s": float(decay.decay_rate(mu, m_heavy, m_light) * second),
+           "photon_energy_eV": float(decay.photon_energy(m_heavy, m_light)),
+           "references": citations.used()}
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"nu ({m_heavy:g} eV) -> nu ({m_light:g} eV) gamma, mu = {mu:g} mu_B")
+        t.add_column("lifetime [s]", justify="right")
+        t.add_column("E_gamma [eV]", justify="right")
+        t.add_row("inf" if out["lifetime_s"] is None else f"{tau:.4e}",
+                  f"{out['photon_energy_eV']:.4e}")
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
+@astro.command("plasmon")
+@click.option("--density", type=float, required=True, help="Mass density [g/cm^3].")
+@click.option("--temperature", type=float, required=True, help="Temperature [K].")
+@click.option("--ye", type=float, default=0.5, show_default=True, help="Electron fraction.")
+@click.option("--mu", type=float, default=1e-12, show_default=True, help="Magnetic moment [mu_B].")
+@click.option("--m-nu", "m_nu", type=float, default=0.0, show_default=True,
+              help="In-medium neutrino mass [eV] for the trapping test.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def astro_plasmon(density: float, temperature: float, ye: float, mu: float, m_nu: float,
+                  as_json: bool, cite: bool) -> None:
+    """Plasma frequency, plasmon decay rates at rest and transverse-plasmon emissivities."""
+    from nuem.astro import plasma
+    from nuem.units import cm, erg, second
+
+    citations.reset()
+    gas = plasma.electron_gas(density, temperature, ye)
+    wp = gas.omega_p
+    q_mu = plasma.emissivity(gas, mu, "mu")
+    q_sm = plasma.emissivity(gas, 0.0, "sm")
+    unit = erg / (cm**3 * second)
+    out = {"density_gcc": density, "temperature_K": temperature, "ye": ye, "mu_muB": mu,
+           "omega_p_eV": wp, "v_star": gas.v_star, "degeneracy": gas.degeneracy,
+           "gamma_mu_at_rest_eV": float(plasma.decay_rate_mu(mu, wp, 0.0)),
+           "gamma_sm_at_rest_eV": float(plasma.decay_rate_sm(wp, 0.0)),
+           "emissivity_mu_erg_cm3_s": q_mu / unit, "emissivity_sm_erg_cm3_s": q_sm / unit,
+           "ratio_mu_over_sm": q_mu / q_sm,
+           "decay_open": bool(plasma.decay_open(wp, m_nu)),
+           "references": citations.used()}
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"Plasma rho = {density:g} g/cm^3, T = {temperature:g} K, Y_e = {ye:g}")
+        t.add_column("quantity")
+        t.add_column("value", justify="right")
+        for key in ("omega_p_eV", "v_star", "degeneracy", "emissivity_mu_erg_cm3_s",
+                    "emissivity_sm_erg_cm3_s", "ratio_mu_over_sm", "decay_open"):
+            t.add_row(key, f"{out[key]:.4g}" if not isinstance(out[key], bool) else str(out[key]))
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning nuem input errors into one-line messages."""
     try:

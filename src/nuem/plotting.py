@@ -17,6 +17,15 @@ from nuem.units import GeV, TeV  # noqa: E402
 _STYLE = {"leading-log": ":", "resummed": "--", "running": "-"}
 
 
+def _save_png_pdf(fig, stem: Path, dpi: int = 120) -> list[Path]:
+    """Write ``fig`` as stem.png and stem.pdf, close it, return both paths."""
+    out = [Path(stem).with_suffix(".png"), Path(stem).with_suffix(".pdf")]
+    for p in out:
+        fig.savefig(p, dpi=dpi)
+    plt.close(fig)
+    return out
+
+
 def naturalness_scan(out_stem: Path, delta_m: float = 1.0, r_values=(0.0, 0.5, 1.0),
                      n: int = 120) -> list[Path]:
     """Bound on |mu_nu| vs Lambda (1 TeV - 1e16 GeV) for several r and all methods.
@@ -50,11 +59,7 @@ def naturalness_scan(out_stem: Path, delta_m: float = 1.0, r_values=(0.0, 0.5, 1
     fig.tight_layout()
     out_stem = Path(out_stem)
     out_stem.parent.mkdir(parents=True, exist_ok=True)
-    paths = [out_stem.with_suffix(".png"), out_stem.with_suffix(".pdf")]
-    for p in paths:
-        fig.savefig(p, dpi=150)
-    plt.close(fig)
-    return paths
+    return _save_png_pdf(fig, out_stem, dpi=150)
 
 
 def recoil_spectrum(path, E_keV, spectra: dict, title: str = "") -> Path:
@@ -184,11 +189,7 @@ def sfp_probabilities(path, E_MeV, P, states: list[str], initial: int = 0,
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
-    out = [path.with_suffix(".png"), path.with_suffix(".pdf")]
-    for p in out:
-        fig.savefig(p, dpi=120)
-    plt.close(fig)
-    return out
+    return _save_png_pdf(fig, path)
 
 
 def supernova_event_spectra(path, E_MeV, spectra: dict[str, dict[str, np.ndarray]],
@@ -208,8 +209,4 @@ def supernova_event_spectra(path, E_MeV, spectra: dict[str, dict[str, np.ndarray
         ax.legend(fontsize=7)
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
-    out = [path.with_suffix(".png"), path.with_suffix(".pdf")]
-    for p in out:
-        fig.savefig(p, dpi=120)
-    plt.close(fig)
-    return out
+    return _save_png_pdf(fig, path)

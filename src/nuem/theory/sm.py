@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from nuem import citations, constants
-from nuem._errors import require_positive
+from nuem._errors import NuemValueError, require_choice, require_positive
 
 
 def dirac_magnetic_moment(m_nu) -> np.ndarray:
@@ -24,3 +24,62 @@ def dirac_magnetic_moment(m_nu) -> np.ndarray:
     citations.register("FujikawaShrock1980")
     m = require_positive("m_nu", m_nu, "eV")
     return 3.0 * constants.G_F * constants.m_e * m / (4.0 * math.sqrt(2.0) * math.pi**2)
+
+
+def _lepton_masses() -> np.ndarray:
+    return np.array([constants.m_e, constants.m_mu, constants.m_tau])
+
+
+def charge_radius(flavour: str | None = None):
+    """Standard-Model neutrino charge radius <r^2> [eV^-2] (convert with units.cm**2):
+
+        <r^2>_l = G_F / (4 sqrt(2) pi^2) [3 - 2 ln(m_l^2 / M_W^2)]
+
+    (Bernabeu, Papavassiliou & Vidal, PRL 89, 101802 (2002), Eq. (10); the gauge-independent
+    definition from the pinch technique; 4.1, 2.4 and 1.5 x 10^-33 cm^2 for e, mu, tau).
+    Convention: <r^2> enters the scattering as the shift of the vector coupling by
+    (2/3) M_W^2 <r^2> sin^2 theta_W, as in :mod:`nuem.interactions.electron`.
+    ``flavour`` e, mu or tau, or None for a dict of all three.
+    """
+    citations.register("BernabeuPapavassiliouVidal2002")
+    names = ("e", "mu", "tau")
+    if flavour is None:
+        return {f: charge_radius(f) for f in names}
+    require_choice("flavour", flavour, names)
+    ml = _lepton_masses()[names.index(flavour)]
+    return constants.G_F / (4.0 * math.sqrt(2.0) * math.pi**2) * (
+        3.0 - 2.0 * math.log(ml**2 / constants.M_W**2))
+
+
+def transition_moments(masses, U=None, majorana: bool = False) -> np.ndarray:
+    """Standard-Model transition magnetic moments mu_ij [mu_B] of massive neutrinos
+    (one loop, leading order in m_l^2/M_W^2; Pal & Wolfenstein, PRD 25, 766 (1982);
+    Giunti & Studenikin, RMP 87, 531 (2015), Eqs. (4.16)-(4.19)):
+
+        Dirac     mu_ij = -3 G_F m_e (m_i + m_j) / (16 sqrt(2) pi^2) sum_l U*_li U_lj m_l^2/M_W^2,
+        Majorana  mu_ij = 2 i Im of the same sum (the real part cancels: mu^M antisymmetric),
+
+    in Bohr magnetons (mu_B = e/2m_e), i != j; the diagonal entries are the Dirac moments
+    of :func:`dirac_magnetic_moment` (zero for Majorana).  ``masses`` (m1, m2, m3) [eV] >= 0,
+    ``U`` the PMNS matrix (default NuFIT 6.0 NO).  Returns a complex (3, 3) array.
+    """
+    from nuem import mixing
+
+    citations.register("PalWolfenstein1982", "GiuntiStudenikin2015")
+    m = np.asarray(masses, dtype=float)
+    if m.shape != (3,) or not np.all(np.isfinite(m)) or np.any(m < 0):
+        raise NuemValueError(f"masses={masses!r} must be three finite masses >= 0 (eV)")
+    U = mixing.nufit("NO").pmns() if U is None else np.asarray(U, dtype=complex)
+    if U.shape != (3, 3) or np.abs(U.conj().T @ U - np.eye(3)).max() > 1e-8:
+        raise NuemValueError("U must be a unitary 3x3 matrix (unphysical mixing)")
+    a = _lepton_masses() ** 2 / constants.M_W**2
+    S = np.einsum("li,lj,l->ij", U.conj(), U, a)
+    pref = -3.0 * constants.G_F * constants.m_e / (16.0 * math.sqrt(2.0) * math.pi**2)
+    mu = pref * (m[:, None] + m[None, :]) * S
+    if majorana:
+        mu = 2j * np.imag(mu)
+        np.fill_diagonal(mu, 0.0)
+    else:
+        np.fill_diagonal(mu, np.where(m > 0, 3.0 * constants.G_F * constants.m_e * m
+                                      / (4.0 * math.sqrt(2.0) * math.pi**2), 0.0))
+    return mu

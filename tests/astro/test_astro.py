@@ -1,0 +1,152 @@
+"""Standard-Model predictions, radiative decay and plasmons against published numbers and
+closed-form limits (issue 6).
+
+* Fujikawa & Shrock, PRL 45, 963 (1980): mu = 3.20e-19 mu_B (m/eV).
+* Raffelt, Stars as Laboratories (1996), Eq. (7.5) and the numerical form quoted in the
+  issue: tau = 0.19 s (mu_B/mu)^2 (eV/m)^3.
+* Bernabeu, Papavassiliou & Vidal, PRL 89, 101802 (2002): <r^2> = 4.1, 2.4, 1.5 x 1e-33 cm^2.
+* Plasma frequency limits: 4 pi alpha n_e/m_e (non-degenerate, non-relativistic) and
+  4 alpha p_F^2/(3 pi) (degenerate, relativistic); plasmon emissivity in the classical
+  (T >> omega_p) and the degenerate (T << omega_p) limits, written out here.
+* Haft, Raffelt & Weiss, ApJ 425, 222 (1994): Q_mu/Q_SM ~ 0.318 (10 keV/omega_p)^2 mu_12^2.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.special import zeta
+
+from nuem import constants
+from nuem.astro import decay, plasma
+from nuem.theory import sm
+from nuem.units import cm, keV
+
+
+def test_fujikawa_shrock_at_one_ev():
+    assert sm.dirac_magnetic_moment(1.0) == pytest.approx(3.20e-19, rel=2e-3)
+
+
+def test_radiative_lifetime_normalisation():
+    """0.19 s for mu = mu_B and m = 1 eV, scaling as mu^-2 m^-3."""
+    assert decay.lifetime(1.0, 1.0) == pytest.approx(0.19, rel=0.01)
+    assert decay.lifetime(1e-10, 0.1) == pytest.approx(0.19 * 1e20 * 1e3, rel=0.01)
+    # with a light final state the phase space shrinks as ((m_i^2 - m_j^2)/m_i)^3
+    r = decay.lifetime(1.0, 1.0, 0.5) / decay.lifetime(1.0, 1.0)
+    assert r == pytest.approx(1.0 / 0.75**3, rel=1e-12)
+    assert decay.photon_energy(1.0, 0.5) == pytest.approx(0.375)
+
+
+def test_cnb_lines_follow_the_mass_splittings():
+    lines = decay.cnb_lines(1e-12, lightest=0.05, ordering="NO")
+    assert len(lines) == 3
+    for ln in lines:
+        mi, mj = ln["m_heavy_eV"], ln["m_light_eV"]
+        assert ln["photon_energy_eV"] == pytest.approx((mi**2 - mj**2) / (2 * mi))
+    io = decay.cnb_lines(1e-12, lightest=0.0, ordering="IO")
+    assert {ln["decay"] for ln in io} == {"nu2 -> nu3 gamma", "nu1 -> nu3 gamma",
+                                         "nu2 -> nu1 gamma"}
+
+
+def test_sm_charge_radii_published_values():
+    r2 = {f: v / cm**2 for f, v in sm.charge_radius().items()}
+    assert r2["e"] == pytest.approx(4.1e-33, rel=0.02)
+    assert r2["mu"] == pytest.approx(2.4e-33, rel=0.02)
+    assert r2["tau"] == pytest.approx(1.5e-33, rel=0.02)
+
+
+def test_transition_moments_gim_and_majorana_structure():
+    m = np.array([0.01, 0.015, 0.05])
+    D = sm.transition_moments(m)
+    M = sm.transition_moments(m, majorana=True)
+    # diagonal: Fujikawa-Shrock; off-diagonal GIM-suppressed by m_tau^2/M_W^2
+    assert np.allclose(np.diag(D).real, sm.dirac_magnetic_moment(m))
+    off = np.abs(D[~np.eye(3, dtype=bool)])
+    assert np.all(off < (constants.m_tau / constants.M_W) ** 2 * D[2, 2].real)
+    assert np.allclose(M, -M.T) and np.allclose(np.diag(M), 0)
+    with pytest.raises(ValueError, match="unitary"):
+        sm.transition_moments(m, U=np.ones((3, 3)))
+    with pytest.raises(ValueError, match="masses"):
+        sm.transition_moments([-1.0, 0.0, 0.1])
+
+
+def test_plasma_frequency_limits():
+    T = 1e5  # K: non-relativistic electrons
+    g = plasma.electron_gas(1e-3, T, 0.5)
+    nr = 4 * math.pi * constants.alpha * g.n_e / constants.m_e
+    assert g.omega_p**2 == pytest.approx(nr, rel=1e-4)
+    assert g.degeneracy < -5
+    g = plasma.electron_gas(1e12, 1e7, 0.5)
+    pF = (3 * math.pi**2 * g.n_e) ** (1 / 3)
+    assert g.omega_p**2 == pytest.approx(4 * constants.alpha * pF**2 / (3 * math.pi), rel=1e-3)
+    assert g.v_star == pytest.approx(1.0, abs=1e-3)
+
+
+def test_dispersion_limits():
+    g = plasma.electron_gas(1e6, 1e8, 0.5)
+    assert plasma.omega_transverse(0.0, g) == pytest.approx(g.omega_p, rel=1e-10)
+    assert plasma.omega_longitudinal(0.0, g) == pytest.approx(g.omega_p, rel=1e-10)
+    # relativistic plasma: asymptotic transverse mass^2 = 3/2 omega_p^2
+    r = plasma.electron_gas(1e12, 1e7, 0.5)
+    k = 300 * r.omega_p
+    w = plasma.omega_transverse(k, r)
+    assert (w**2 - k**2) / r.omega_p**2 == pytest.approx(1.5, rel=1e-2)
+
+
+def test_emissivity_classical_limit():
+    """T >> omega_p, non-relativistic plasma: w^2 = k^2 + omega_p^2, Z = 1, so
+    Q = mu^2 omega_p^4 zeta(3) T^3 / (12 pi^3)."""
+    g = plasma.electron_gas(1e-4, 1e7, 1.0)
+    assert g.T / g.omega_p > 100
+    mu = 1e-12
+    q = plasma.emissivity(g, mu)
+    closed = (mu * constants.mu_B) ** 2 * g.omega_p**4 * zeta(3) * g.T**3 / (12 * math.pi**3)
+    assert q == pytest.approx(closed, rel=3e-2)
+
+
+def test_emissivity_degenerate_limit():
+    """T << omega_p: only k << omega_p contributes, w = omega_p + k^2 (1 + v*^2/5)/(2 omega_p),
+    Q = mu^2 omega_p^4/(24 pi^3) sqrt(pi/2) (omega_p T/(1 + v*^2/5))^(3/2) exp(-omega_p/T)."""
+    g = plasma.electron_gas(1e9, 5e7, 0.5)
+    assert g.T / g.omega_p < 0.05 and g.degeneracy > 10
+    mu = 1e-12
+    q = plasma.emissivity(g, mu)
+    a = 1 + g.v_star**2 / 5
+    closed = ((mu * constants.mu_B) ** 2 * g.omega_p**4 / (24 * math.pi**3) * math.sqrt(math.pi / 2)
+              * (g.omega_p * g.T / a) ** 1.5 * math.exp(-g.omega_p / g.T))
+    assert q == pytest.approx(closed, rel=0.1)
+
+
+def test_mu_over_sm_ratio_haft_raffelt_weiss():
+    g = plasma.electron_gas(1e6, 1e8, 0.5)  # red-giant core near helium ignition
+    assert g.omega_p / keV == pytest.approx(18.0, rel=0.05)
+    r = plasma.emissivity_ratio(g, 1e-12)
+    assert r == pytest.approx(0.318 * (10 * keV / g.omega_p) ** 2, rel=0.1)
+    # at rest the rate is mu^2 omega_p^3/(24 pi)
+    w = g.omega_p
+    assert plasma.decay_rate_mu(1e-12, w, 0.0) == pytest.approx(
+        (1e-12 * constants.mu_B) ** 2 * w**3 / (24 * math.pi), rel=1e-12)
+
+
+def test_trapping():
+    assert plasma.decay_open(10e3, 4.9e3)
+    assert not plasma.decay_open(10e3, 5.1e3)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="m_heavy"):
+        decay.lifetime(1.0, -1.0)
+    with pytest.raises(ValueError, match="below m_heavy"):
+        decay.lifetime(1.0, 1.0, 2.0)
+    with pytest.raises(ValueError, match="temperature"):
+        plasma.electron_gas(1.0, 1e15)
+    with pytest.raises(ValueError, match="density"):
+        plasma.electron_gas(-1.0, 1e8)
+    with pytest.raises(ValueError, match="ye"):
+        plasma.electron_gas(1.0, 1e8, 1.5)
+    with pytest.raises(ValueError, match="flavour"):
+        sm.charge_radius("sterile")
+    with pytest.raises(ValueError, match="ordering"):
+        decay.masses(0.0, "XO")
