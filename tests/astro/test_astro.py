@@ -95,6 +95,24 @@ def test_dispersion_limits():
     assert (w**2 - k**2) / r.omega_p**2 == pytest.approx(1.5, rel=1e-2)
 
 
+def test_residues_match_the_dispersion_relations():
+    """The closed-form residues equal 1/(1 - dPi/dw^2) from the dispersion functions."""
+    g = plasma.electron_gas(1e6, 1e8, 0.5)
+    wp, v = g.omega_p, g.v_star
+    for k in (0.3 * wp, wp, 3 * wp):
+        w = float(plasma.omega_transverse(k, g))
+        h = 1e-5 * w
+        d = (plasma._pi_T(w + h, k, wp, v) - plasma._pi_T(w - h, k, wp, v)) / (4 * w * h)
+        assert float(plasma.residue_transverse(k, g)) == pytest.approx(1 / (1 - d), rel=1e-7)
+    for k in (0.3 * wp, 0.6 * wp):
+        w = float(plasma.omega_longitudinal(k, g))
+        h = 1e-5 * w
+        d = (plasma._pi_L(w + h, k, wp, v) - plasma._pi_L(w - h, k, wp, v)) / (4 * w * h)
+        assert float(plasma.residue_longitudinal(k, g)) == pytest.approx(1 / (1 - d), rel=1e-7)
+    assert float(plasma.residue_transverse(0.0, g)) == pytest.approx(1.0)
+    assert float(plasma.residue_longitudinal(0.0, g)) == pytest.approx(1.0)
+
+
 def test_emissivity_classical_limit():
     """T >> omega_p, non-relativistic plasma: w^2 = k^2 + omega_p^2, Z = 1, so
     Q = mu^2 omega_p^4 zeta(3) T^3 / (12 pi^3)."""

@@ -15,8 +15,9 @@ Dispersion (Braaten & Segel 1993, Eqs. (11)-(12)), with L(w, k) = w/(2 v_* k) ln
     transverse   w^2 = k^2 + omega_p^2 (3 w^2/(2 v_*^2 k^2)) [1 - (w^2 - v_*^2 k^2)/w^2 L],
     longitudinal w^2 = omega_p^2 (3 w^2/(v_*^2 k^2)) [L - 1]  (exists for k < k_max).
     At k -> 0 both give w = omega_p; for v_* -> 1 the transverse mode tends to
-    w^2 = k^2 + 3 omega_p^2/2 at large k.  The residue Z of the transverse mode is
-    1 / (1 - dPi_T/dw^2) (Pi_T the self-energy on the right above, minus k^2).
+    w^2 = k^2 + 3 omega_p^2/2 at large k.  Residues: the closed forms of Braaten & Segel
+    (Eqs. (13)-(14)), equal to 1/(1 - dPi/dw^2) on each branch (Pi the self-energy on the
+    right above, minus k^2 for the transverse mode).
 Decay rates of a transverse plasmon (w, k), K^2 = w^2 - k^2 (Haft, Raffelt & Weiss,
 ApJ 425, 222 (1994); the issue's normalisation):
     magnetic moment  Gamma_mu = mu^2 Z K^4 / (24 pi w)   (= mu^2 omega_p^3/(24 pi) at rest),
@@ -212,17 +213,24 @@ def omega_longitudinal(k, gas: ElectronGas) -> np.ndarray:
 
 
 def residue_transverse(k, gas: ElectronGas) -> np.ndarray:
-    """Z_T(k) = 1/(1 - dPi_T/dw^2) on the transverse branch (numerical derivative)."""
+    """Residue Z_T(k) of the transverse branch (Braaten & Segel 1993, Eq. (13)):
+    Z_T = 2 w^2 (w^2 - v*^2 k^2) / (3 omega_p^2 w^2 + (w^2 + k^2)(w^2 - v*^2 k^2)
+    - 2 w^2 (w^2 - k^2)), equal to 1/(1 - dPi_T/dw^2) on the branch (tested)."""
     k = as_finite_array("k", k)
     w = omega_transverse(k, gas)
-    out = np.empty(k.shape)
-    for idx, kk in np.ndenumerate(k):
-        ww = w[idx]
-        h = 1e-5 * ww
-        d = (_pi_T(ww + h, kk, gas.omega_p, gas.v_star)
-             - _pi_T(ww - h, kk, gas.omega_p, gas.v_star)) / (4.0 * ww * h)
-        out[idx] = 1.0 / (1.0 - d)
-    return out
+    wp2, v2 = gas.omega_p**2, gas.v_star**2
+    a = w**2 - v2 * k**2
+    return 2 * w**2 * a / (3 * wp2 * w**2 + (w**2 + k**2) * a - 2 * w**2 * (w**2 - k**2))
+
+
+def residue_longitudinal(k, gas: ElectronGas) -> np.ndarray:
+    """Residue Z_L(k) = 2 (w^2 - v*^2 k^2)/(3 omega_p^2 - (w^2 - v*^2 k^2)) of the
+    longitudinal branch (Braaten & Segel 1993, Eq. (14)), normalised as 1/(1 - dPi_L/dw^2)
+    with w^2 = Pi_L (tested); 1 at k = 0."""
+    k = as_finite_array("k", k)
+    w = omega_longitudinal(k, gas)
+    a = w**2 - gas.v_star**2 * k**2
+    return 2 * a / (3 * gas.omega_p**2 - a)
 
 
 # --- decay rates ---------------------------------------------------------------------
