@@ -241,7 +241,8 @@ def _sfp_observables(out: Path) -> str:
     sig = {k: sfp.supernova_signal(s, prof, E, tol=1e-3, backend=backend)
            for k, s in cases.items()}
     pngs = plotting.supernova_event_spectra(
-        out / "sfp_supernova_events", E / MeV, {k: v.events for k, v in sig.items()},
+        out / "sfp_supernova_events", E / MeV,
+        {k: {d: n * MeV for d, n in v.events.items()} for k, v in sig.items()},
         title="Supernova at 10 kpc, benchmark alpha-fit source, interaction spectra (no "
               "resolution)")
     rows = "".join(f"<tr><td>{k}</td>" + "".join(f"<td>{v.totals[d]:.0f}</td>"
