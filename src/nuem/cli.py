@@ -585,8 +585,7 @@ def astro_plasmon(density: float, temperature: float, ye: float, mu: float, m_nu
     citations.reset()
     gas = plasma.electron_gas(density, temperature, ye)
     wp = gas.omega_p
-    q_mu = plasma.emissivity(gas, mu, "mu")
-    q_sm = plasma.emissivity(gas, 0.0, "sm")
+    q_mu, q_sm = plasma.emissivities(gas, mu)
     unit = erg / (cm**3 * second)
     out = {"density_gcc": density, "temperature_K": temperature, "ye": ye, "mu_muB": mu,
            "omega_p_eV": wp, "v_star": gas.v_star, "degeneracy": gas.degeneracy,

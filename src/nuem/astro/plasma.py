@@ -212,15 +212,17 @@ def omega_longitudinal(k, gas: ElectronGas) -> np.ndarray:
     return out
 
 
+def _residue_T(w, k, wp2, v2):
+    a = w**2 - v2 * k**2
+    return 2 * w**2 * a / (3 * wp2 * w**2 + (w**2 + k**2) * a - 2 * w**2 * (w**2 - k**2))
+
+
 def residue_transverse(k, gas: ElectronGas) -> np.ndarray:
     """Residue Z_T(k) of the transverse branch (Braaten & Segel 1993, Eq. (13)):
     Z_T = 2 w^2 (w^2 - v*^2 k^2) / (3 omega_p^2 w^2 + (w^2 + k^2)(w^2 - v*^2 k^2)
     - 2 w^2 (w^2 - k^2)), equal to 1/(1 - dPi_T/dw^2) on the branch (tested)."""
     k = as_finite_array("k", k)
-    w = omega_transverse(k, gas)
-    wp2, v2 = gas.omega_p**2, gas.v_star**2
-    a = w**2 - v2 * k**2
-    return 2 * w**2 * a / (3 * wp2 * w**2 + (w**2 + k**2) * a - 2 * w**2 * (w**2 - k**2))
+    return _residue_T(omega_transverse(k, gas), k, gas.omega_p**2, gas.v_star**2)
 
 
 def residue_longitudinal(k, gas: ElectronGas) -> np.ndarray:
@@ -274,25 +276,36 @@ def decay_open(omega_pl, m_nu, k=0.0) -> np.ndarray:
     return K2 > (2.0 * m) ** 2
 
 
-def emissivity(gas: ElectronGas, mu: float = 0.0, process: str = "mu") -> float:
-    """Energy-loss rate [eV^5] of transverse-plasmon decay (module docstring):
-    ``process`` "mu" (magnetic moment ``mu`` [mu_B]) or "sm"."""
-    if process not in ("mu", "sm"):
-        raise NuemValueError(f"process={process!r} must be 'mu' or 'sm'")
+def emissivities(gas: ElectronGas, mu: float) -> tuple[float, float]:
+    """(Q_mu, Q_SM) [eV^5]: energy-loss rates of transverse-plasmon decay through the
+    magnetic moment ``mu`` [mu_B] and in the Standard Model (module docstring), from one
+    quadrature over k (the dispersion relation is solved once per k)."""
     T = gas.T
     kmax = gas.omega_p + 60.0 * T
+    wp2, v2 = gas.omega_p**2, gas.v_star**2
 
     def integrand(k):
         w = float(omega_transverse(k, gas))
-        Z = float(residue_transverse(k, gas))
-        rate = decay_rate_mu(mu, w, k, Z) if process == "mu" else decay_rate_sm(w, k, Z)
+        Z = _residue_T(w, k, wp2, v2)
         occ = 1.0 / math.expm1(w / T) if w / T < 700 else 0.0
-        return 2.0 * k * k / (2.0 * math.pi**2) * w * float(rate) * occ
+        phase = 2.0 * k * k / (2.0 * math.pi**2) * w * occ
+        return np.array([phase * float(decay_rate_mu(mu, w, k, Z)),
+                         phase * float(decay_rate_sm(w, k, Z))])
 
-    val, _ = integrate.quad(integrand, 0.0, kmax, limit=200, epsrel=1e-7)
-    return val
+    val, _ = integrate.quad_vec(integrand, 0.0, kmax, epsrel=1e-7, limit=200)
+    return float(val[0]), float(val[1])
+
+
+def emissivity(gas: ElectronGas, mu: float = 0.0, process: str = "mu") -> float:
+    """Energy-loss rate [eV^5] of transverse-plasmon decay: ``process`` "mu" (magnetic
+    moment ``mu`` [mu_B]) or "sm" (:func:`emissivities`)."""
+    if process not in ("mu", "sm"):
+        raise NuemValueError(f"process={process!r} must be 'mu' or 'sm'")
+    q_mu, q_sm = emissivities(gas, mu)
+    return q_mu if process == "mu" else q_sm
 
 
 def emissivity_ratio(gas: ElectronGas, mu: float) -> float:
     """Q_mu / Q_SM for transverse plasmons at this plasma (the magnetic-moment excess)."""
-    return emissivity(gas, mu, "mu") / emissivity(gas, 0.0, "sm")
+    q_mu, q_sm = emissivities(gas, mu)
+    return q_mu / q_sm

@@ -218,6 +218,9 @@ def _numba_adiabatic_kernel():
             v1 = np.empty((n, n), dtype=np.complex128)
             w1 = np.empty(n)
             Y = np.empty((n, n), dtype=np.complex128)
+            Ys = np.empty((n, n), dtype=np.complex128)
+            full = np.empty(n)
+            first = np.empty(n)
             for i in range(N):
                 j = i + 1
                 for r in range(n):
@@ -281,13 +284,10 @@ def _numba_adiabatic_kernel():
                         tr += (np.conj(v1[r, k]) * ar).real
                     d1[k] = tl
                     dn[k] = tr
-                full = np.empty(n)
-                first = np.empty(n)
                 for k in range(n):
                     full[k] = h * (0.5 * (w0[k] + w1[k]) + h * (d0[k] - d1[k]) / 12.0)
                     first[k] = h * (13.0 / 32.0 * w0[k] + 3.0 / 32.0 * w1[k]
                                     + h * (11.0 * d0[k] - 5.0 * d1[k]) / 192.0)
-                Ys = np.empty((n, n), dtype=np.complex128)
                 for r in range(n):
                     for c in range(n):
                         half = 0.5 * (full[r] - full[c])
