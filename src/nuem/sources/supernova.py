@@ -92,13 +92,12 @@ class SupernovaFluence:
         p = self.params[species]
         return p.energy / p.mean * p.shape(E) / (4.0 * math.pi * self.distance**2)
 
-    def state_fluences(self, E, flavours: int = 3, majorana: bool = True) -> dict[str, np.ndarray]:
+    def state_fluences(self, E, flavours: int = 3) -> dict[str, np.ndarray]:
         """Produced fluences keyed by the state labels of a Majorana
         :class:`~nuem.propagation.System` with ``flavours`` flavours ("nu_e", "nu_mu", ...,
         "nubar_e", ...), ready for :meth:`~nuem.propagation.Propagation.apply`."""
-        if not majorana:
-            raise NuemValueError("supernova fluences need a Majorana system (nu and nu-bar "
-                                 "states); majorana=False has sterile right-handed states")
+        if flavours not in (1, 2, 3):
+            raise NuemValueError(f"flavours={flavours!r} must be 1, 2 or 3")
         names = ("e", "mu", "tau")[:flavours]
         out = {}
         for f in names:
