@@ -176,3 +176,16 @@ def test_astro_decay_and_plasmon_json():
 def test_issue6_bad_input_exit_2(args, needle):
     p = run(*args)
     assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr
+
+
+def test_sfp_signal_sun_lists_the_published_limits():
+    p = run("sfp", "--profile", "sun", "--majorana", "--mu", "1e-11", "--b0", "100",
+            "--energies", "2:16:20", "--signal", "--json")
+    assert p.returncode == 0, p.stderr
+    rows = json.loads(p.stdout)["solar_nuebar"]
+    names = {r["experiment"] for r in rows}
+    assert {"KamLAND 2012", "Super-Kamiokande-IV 2021"} <= names
+    for r in rows:
+        assert 0 < r["fraction"] < 1 and r["allowed"] == (r["fraction"] <= r["limit"])
+    p = run("sfp", "--profile", "sun", "--mu", "1e-11", "--signal", "--json")
+    assert p.returncode == 2 and "majorana" in p.stderr

@@ -432,11 +432,15 @@ def _profile_from_csv(path: Path, twist: float):
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--plot", type=click.Path(path_type=Path), default=None,
               help="Write P(initial -> each state) against energy.")
+@click.option("--signal", is_flag=True,
+              help="Majorana only. supernova: events in the DUNE-like and HK-like detectors "
+                   "(energies must increase); sun: the nu-bar_e fraction at Earth against the "
+                   "KamLAND, SK and Borexino limits.")
 @click.option("--cite", is_flag=True)
 def sfp(profile_name: str, mu: float, b0: float | None, energies: str, density: float, ye: float,
         b_tesla: float, length_km: float, twist: float, flavours: int, majorana: bool,
         method: str, backend: str, tol: float, as_json: bool, plot: Path | None,
-        cite: bool) -> None:
+        signal: bool, cite: bool) -> None:
     """Spin and spin-flavour precession: P[i][j] from each initial state i to final j."""
     from nuem.propagation import System, profiles, propagate
     from nuem.units import MeV, km, tesla
@@ -466,6 +470,9 @@ def sfp(profile_name: str, mu: float, b0: float | None, energies: str, density: 
            "method": method, "backend": backend, "steps": int(res.steps),
            "probabilities": P.tolist(), "unitarity_defect": res.unitarity_defect(),
            "convention": "probabilities[e][i][j] = P(state i -> state j) at energies_MeV[e]"}
+    if signal:
+        obj.update(_sfp_signal(profile_name, system, prof, E * MeV, mu, b0, twist, method,
+                               backend, tol))
     if cite:
         obj["citations"] = _cite_lines()
     if plot is not None:
@@ -487,6 +494,30 @@ def sfp(profile_name: str, mu: float, b0: float | None, energies: str, density: 
     if cite:
         for line in obj["citations"]:
             click.echo(line)
+
+
+def _sfp_signal(profile_name, system, prof, E, mu, b0, twist, method, backend, tol) -> dict:
+    """The observables of ``nuem sfp --signal`` (see :mod:`nuem.detectors.sfp`)."""
+    from nuem.detectors import sfp as obs
+    from nuem.units import tesla
+
+    if not system.majorana:
+        raise NuemValueError("--signal needs --majorana (nu <-> nu-bar precession)")
+    if profile_name == "supernova":
+        sig = obs.supernova_signal(system, prof, E, method=method, backend=backend, tol=tol)
+        return {"events": sig.totals,
+                "events_note": "interaction counts in the neutrino-energy range given, no "
+                               "resolution; benchmark alpha-fit source at 10 kpc"}
+    if profile_name == "sun":
+        if twist != 0.0:
+            raise NuemValueError("--signal with --profile sun needs --twist 0")
+        b = (10.0 if b0 is None else b0) * tesla
+        sol = obs.solar_antineutrinos(mu, b, E=E, flavours=system.flavours, tol=tol,
+                                      backend=backend)
+        return {"solar_nuebar": [{k: w[k] for k in ("experiment", "fraction", "limit", "cl",
+                                                    "allowed", "checked")}
+                                 for w in sol.windows]}
+    raise NuemValueError("--signal is available for --profile supernova or sun")
 
 
 @cli.command()
