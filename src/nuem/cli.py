@@ -428,7 +428,7 @@ def _profile_from_csv(path: Path, twist: float):
               show_default=True)
 @click.option("--backend", type=click.Choice(["numpy", "numba", "jax"]), default="numpy",
               show_default=True)
-@click.option("--tol", type=float, default=1e-5, show_default=True, help="Target accuracy.")
+@click.option("--tol", type=float, default=1e-4, show_default=True, help="Target accuracy.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--plot", type=click.Path(path_type=Path), default=None,
               help="Write P(initial -> each state) against energy.")

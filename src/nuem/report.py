@@ -190,7 +190,10 @@ def _sfp_section(out: Path) -> str:
 
     system, prof, _, ini = problems.sn()
     E = np.geomspace(1.0, 60.0, 16) * MeV
-    res = propagate(system, prof, E, "adiabatic", initial=ini, tol=2e-5)
+    from nuem.propagation._kernels import available_backends
+
+    backend = "numba" if "numba" in available_backends() else "numpy"
+    res = propagate(system, prof, E, "adiabatic", initial=ini, tol=1e-4, backend=backend)
     P = res.probabilities
     pngs = plotting.sfp_probabilities(out / "sfp_supernova", E / MeV, P, res.states,
                                       title="Supernova envelope, Majorana mu = 1e-12 mu_B, "
