@@ -499,8 +499,8 @@ def _adiabatic(system, profile, E, cols, tol, grid, backend="numpy", refine="tur
         edges = _adiabatic_grid0(profile, 256)
         h_min = 1e-9 * profile.length
         one = np.eye(system.n, dtype=complex)[:, :1]
+        psi0 = np.broadcast_to(one, (len(sample),) + one.shape).astype(complex)
         for _ in range(40):
-            psi0 = np.broadcast_to(one, (len(sample),) + one.shape).astype(complex)
             _, rot, cross = _adiabatic_run(system, profile, sample, edges, psi0, backend, True)
             h = np.diff(edges)
             bad = ((rot > theta) | cross) & (h > h_min)
