@@ -134,7 +134,7 @@ def bench_sn(quick: bool) -> dict:
         print(f"SN adiabatic kernel, {len(edges) - 1} steps x 200 energies: numpy "
               f"{rate['numpy']:.2e}, numba {rate['numba']:.2e} energy-steps/s "
               f"(x{rate['numba'] / rate['numpy']:.1f})")
-    for refine, tol in (("turn", 1e-4), ("turn+doubling", 1e-3), ("turn+doubling", 1e-4)):
+    for refine, tol in (("turn", 1e-4), ("local", 1e-3), ("local", 1e-4)):
         n_full = 100 if quick else 1000
         Efull = np.geomspace(E[0], E[-1], n_full)
         t = time.perf_counter()

@@ -193,7 +193,9 @@ def _sfp_section(out: Path) -> str:
     from nuem.propagation._kernels import available_backends
 
     backend = "numba" if "numba" in available_backends() else "numpy"
-    res = propagate(system, prof, E, "adiabatic", initial=ini, tol=1e-4, backend=backend)
+    # tol 1e-3 with the local step control: 8.8e-5 from the converged oracle on this
+    # problem (benchmarks/propagation.py)
+    res = propagate(system, prof, E, "adiabatic", initial=ini, tol=1e-3, backend=backend)
     P = res.probabilities
     pngs = plotting.sfp_probabilities(out / "sfp_supernova", E / MeV, P, res.states,
                                       title="Supernova envelope, Majorana mu = 1e-12 mu_B, "
@@ -212,8 +214,9 @@ def _sfp_section(out: Path) -> str:
 <p>Majorana neutrinos (three flavours, transition moments 1e-12 &mu;<sub>B</sub> on every
 pair) from 100 km through &rho; = 1e10 (100 km/r)<sup>3</sup> g/cm<sup>3</sup> with the
 iron-core Y<sub>e</sub> step at 1500 km, field 1e12 G (100 km/r)<sup>2</sup> twisting at
-1e-3 rad/km (<code>nuem.propagation.problems.sn</code>), adiabatic solver
-({res.steps} steps, probability conserved to {res.unitarity_defect():.1e}).</p>
+1e-3 rad/km (<code>nuem.propagation.problems.sn</code>), adiabatic solver at tol 1e-3
+with local error control (measured within 1e-4 of a converged oracle; {res.steps} steps,
+probability conserved to {res.unitarity_defect():.1e}).</p>
 <table><tr><th>E [MeV]</th><th>P(&nu;<sub>e</sub>&rarr;&nu;<sub>e</sub>)</th>
 <th>P(&nu;<sub>e</sub>&rarr;&nu;&#772;<sub>e</sub>)</th>
 <th>P(&nu;<sub>e</sub>&rarr;&nu;&#772;<sub>&mu;,&tau;</sub>)</th></tr>{body}</table>
@@ -241,7 +244,8 @@ def _sfp_observables(out: Path) -> str:
     cases = {"no moments (MSW only)": System(3, majorana=True, moments=0.0),
              "mu = 1e-12 mu_B (RSFP)": system}
     backend = "numba" if "numba" in available_backends() else "numpy"
-    sig = {k: sfp.supernova_signal(s, prof, E, tol=1e-3, backend=backend)
+    # the event totals at tol 1e-2 agree with tol 1e-3 to 1e-5 relative (measured)
+    sig = {k: sfp.supernova_signal(s, prof, E, tol=1e-2, backend=backend)
            for k, s in cases.items()}
     pngs = plotting.supernova_event_spectra(
         out / "sfp_supernova_events", E / MeV,
@@ -269,7 +273,8 @@ by six species, &lt;E&gt; = 12/15/18 MeV, &alpha; = 2.3) at 10 kpc, through the 
 above, decohered to Earth; 40 kt of argon (&nu;<sub>e</sub> CC on <sup>40</sup>Ar,
 SNOwGLoBES table) and 187 kt of water (inverse beta decay, Strumia-Vissani).  Interaction
 counts over 3-80 MeV, no resolution or efficiency (<code>nuem.detectors.sfp</code>;
-adiabatic solver at tol 1e-3, {backend} kernel).</p>
+adiabatic solver at tol 1e-2, {backend} kernel; the totals move by 1e-5 relative at tol
+1e-3).</p>
 <table><tr><th>case</th><th>DUNE-like &nu;<sub>e</sub>Ar events</th>
 <th>HK-like IBD events</th></tr>{rows}</table>
 {_img(pngs[0])}

@@ -118,6 +118,9 @@ def test_solar_antineutrino_fraction_scales_as_mu_squared():
     assert np.allclose(b.probability / a.probability, 4.0, rtol=1e-2)
     z = sfp.solar_antineutrinos(1e-12, 0.0, E=E)
     assert np.all(z.probability < 1e-20)
+    # the default turn-only step control against the local error control
+    c = sfp.solar_antineutrinos(1e-12, 1e6 * gauss, E=E[:2], refine="local")
+    assert np.allclose(c.probability, a.probability[:2], rtol=1e-3)
     names = {w["experiment"] for w in a.windows}
     assert {"KamLAND 2012", "Super-Kamiokande-IV 2021"} <= names
     for w in a.windows:

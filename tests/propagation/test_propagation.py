@@ -175,25 +175,27 @@ def test_all_solvers_agree_with_oracle_on_p6():
     E = E[[0, 640]]
     ref = propagate(sysm, prof, E, "ode", initial=ini, tol=1e-10).probabilities
     for method, kw in [("layers", dict(steps=16000)), ("magnus", dict(steps=1000)),
-                       ("adiabatic", dict(tol=3e-8))]:
+                       ("adiabatic", dict(tol=3e-7))]:
         P = propagate(sysm, prof, E, method, initial=ini, **kw).probabilities
         assert np.abs(P - ref).max() < 1e-6, method
 
 
 def test_adiabatic_reaches_tol_on_the_supernova_envelope():
-    """Problem SN (1e10 g/cm^3 at 100 km): with refine="turn+doubling" the adiabatic
-    solver at tol 1e-3 and 1e-4 lies within tol of the same scheme on 2^16 log-spaced
-    steps, a grid built without the solver's step control (self-consistent to 1e-6 with
-    2^17 steps in development).  (The default turn-only control leaves about 1.4e-4.)"""
+    """Problem SN (1e10 g/cm^3 at 100 km): with the default local error control the
+    adiabatic solver at tol 1e-3 and 1e-4 lies within tol of the same scheme on 2^16
+    log-spaced steps, a grid built without the solver's step control (self-consistent to
+    2e-6 with 2^17 and 2^18 steps in development).  The turn-only control does not honour
+    tol here (a small amplitude carried from the core interferes at the resonances)."""
     sysm, prof, E, ini = problems.sn(2)
     grid = np.geomspace(prof.start, prof.end, 2**16 + 1)
     for b in prof.breaks:
         grid[np.argmin(np.abs(grid - b))] = b
     ref = propagate(sysm, prof, E, "adiabatic", initial=ini, grid=np.unique(grid)).probabilities
     for tol in (1e-3, 1e-4):
-        P = propagate(sysm, prof, E, "adiabatic", initial=ini, tol=tol,
-                      refine="turn+doubling").probabilities
+        P = propagate(sysm, prof, E, "adiabatic", initial=ini, tol=tol).probabilities
         assert np.abs(P - ref).max() < tol
+    P = propagate(sysm, prof, E, "adiabatic", initial=ini, tol=1e-4, refine="turn").probabilities
+    assert np.abs(P - ref).max() > 1e-4  # the documented defect of turn-only control
     with pytest.raises(ValueError, match="refine"):
         propagate(sysm, prof, E, "adiabatic", initial=ini, refine="bisect")
 
@@ -223,6 +225,16 @@ def test_numba_adiabatic_kernel_agrees_with_numpy():
     a = propagate(sysm, prof, E, "adiabatic", tol=1e-3, initial=ini)
     b = propagate(sysm, prof, E, "adiabatic", grid=a.info["edges"], initial=ini, backend="numba")
     assert np.abs(a.probabilities - b.probabilities).max() < 1e-10
+    # the local error estimates of the step control (grid with midpoints interleaved)
+    from nuem.propagation import solvers
+
+    g = a.info["edges"][::4]
+    fine = np.empty(2 * len(g) - 1)
+    fine[0::2], fine[1::2] = g, 0.5 * (g[:-1] + g[1:])
+    psi0 = np.broadcast_to(np.eye(sysm.n, dtype=complex), (len(E), sysm.n, sysm.n)).copy()
+    ea = solvers._adiabatic_run(sysm, prof, E, fine, psi0, "numpy", False, True)[2]
+    eb = solvers._adiabatic_run(sysm, prof, E, fine, psi0, "numba", False, True)[2]
+    assert ea.max() > 1e-6 and np.abs(ea - eb).max() < 1e-10
 
 
 def test_missing_backend_is_a_clear_error(monkeypatch):
@@ -286,3 +298,24 @@ def test_bad_inputs_are_clear_errors():
         prof.evaluate(np.array([2 * prof.end]))
     with pytest.raises(HamiltonianError, match="flavours"):
         System(4)
+
+
+def test_local_error_estimate_of_the_adiabatic_step_control():
+    """The step control's local error (one step against two half steps) is zero where the
+    scheme is exact (a constant Hamiltonian: the phases are integrated exactly and the
+    basis does not turn) and, on the smooth P6 profile, falls as h^3 (second-order scheme:
+    halving the steps divides the median local error by 2^3 = 8)."""
+    from nuem.propagation import solvers
+
+    def local(sysm, prof, E, n):
+        g = np.linspace(prof.start, prof.end, n + 1)
+        fine = np.empty(2 * n + 1)
+        fine[0::2], fine[1::2] = g, 0.5 * (g[:-1] + g[1:])
+        psi0 = np.broadcast_to(np.eye(sysm.n, dtype=complex), (len(E), sysm.n, sysm.n)).copy()
+        return solvers._adiabatic_run(sysm, prof, E, fine, psi0, "numpy", False, True)[2]
+
+    sysm, prof, E, _ = problems.p6(2)
+    e100, e200 = local(sysm, prof, E, 100), local(sysm, prof, E, 200)
+    assert 6.0 < np.median(np.repeat(e100, 2) / e200) < 10.0
+    const = profiles.constant(1000 * km, 5.0, 0.5, b_perp=1e-3, twist=0.01 / km)
+    assert local(sysm, const, E, 20).max() < 1e-10

@@ -184,10 +184,12 @@ def _numba_adiabatic_kernel():
     numba = _optional("numba", "fast")
 
     @numba.njit(parallel=True, cache=True)
-    def kernel(M, z, K, KL, KR, edges, psi0, rot_out, cross_out):  # pragma: no cover - compiled
+    def kernel(M, z, K, KL, KR, edges, psi0, rot_out, cross_out,
+               eps_out):  # pragma: no cover - compiled
         nE, n, m = psi0.shape
         N = edges.shape[0] - 1
         diag = rot_out.shape[1] == N
+        local = eps_out.shape[1] > 0
         out = np.empty_like(psi0)
         eye = np.eye(n, dtype=np.complex128)
         for e in numba.prange(nE):
@@ -212,6 +214,10 @@ def _numba_adiabatic_kernel():
                     t += (np.conj(v0[r, k]) * acc).real
                 d0[k] = t
             a = np.conj(v0.T) @ np.ascontiguousarray(psi0[e])
+            ws = w0.copy()
+            ds = d0.copy()
+            vs = v0.copy()
+            a_s = a.copy()
             perm_prev = np.arange(n)
             perm = np.empty(n, dtype=np.int64)
             ov = np.empty((n, n))
@@ -262,14 +268,6 @@ def _numba_adiabatic_kernel():
                     f = np.conj(ph) / aph if aph > 1e-300 else 1.0 + 0j
                     for r in range(n):
                         v1[r, c] *= f
-                O = np.conj(v1.T) @ v0
-                Y[:, :] = 2.0 * np.linalg.solve(np.ascontiguousarray((O + eye).T),
-                                                np.ascontiguousarray((O - eye).T)).T
-                rot = 0.0
-                for r in range(n):
-                    for c in range(n):
-                        if abs(Y[r, c]) > rot:
-                            rot = abs(Y[r, c])
                 h = edges[j] - edges[i]
                 for k in range(n):
                     tl = 0.0
@@ -284,25 +282,61 @@ def _numba_adiabatic_kernel():
                         tr += (np.conj(v1[r, k]) * ar).real
                     d1[k] = tl
                     dn[k] = tr
-                for k in range(n):
-                    full[k] = h * (0.5 * (w0[k] + w1[k]) + h * (d0[k] - d1[k]) / 12.0)
-                    first[k] = h * (13.0 / 32.0 * w0[k] + 3.0 / 32.0 * w1[k]
-                                    + h * (11.0 * d0[k] - 5.0 * d1[k]) / 192.0)
-                for r in range(n):
-                    for c in range(n):
-                        half = 0.5 * (full[r] - full[c])
-                        sc = math.sin(half) / half if abs(half) > 1e-8 else 1.0 - half * half / 6.0
-                        Ys[r, c] = 0.5 * Y[r, c] * sc
-                U = np.linalg.solve(eye - Ys, eye + Ys)
-                for r in range(n):
-                    f = np.exp(-1j * first[r])
-                    for c in range(m):
-                        a[r, c] *= f
-                a = U @ a
-                for r in range(n):
-                    f = np.exp(-1j * (full[r] - first[r]))
-                    for c in range(m):
-                        a[r, c] *= f
+                # pass 0: the step itself; pass 1 (local mode, at the end of a coarse
+                # step): the coarse step taken at once from the saved state, for the error
+                rot = 0.0
+                for p in range(2 if (local and j % 2 == 0) else 1):
+                    if p == 0:
+                        wf, vf, df, st, hp = w0, v0, d0, a, h
+                    else:
+                        wf, vf, df, st, hp = ws, vs, ds, a_s, edges[j] - edges[j - 2]
+                    O = np.conj(v1.T) @ vf
+                    Y[:, :] = 2.0 * np.linalg.solve(np.ascontiguousarray((O + eye).T),
+                                                    np.ascontiguousarray((O - eye).T)).T
+                    if p == 0:
+                        for r in range(n):
+                            for c in range(n):
+                                if abs(Y[r, c]) > rot:
+                                    rot = abs(Y[r, c])
+                    for k in range(n):
+                        full[k] = hp * (0.5 * (wf[k] + w1[k]) + hp * (df[k] - d1[k]) / 12.0)
+                        first[k] = hp * (13.0 / 32.0 * wf[k] + 3.0 / 32.0 * w1[k]
+                                         + hp * (11.0 * df[k] - 5.0 * d1[k]) / 192.0)
+                    for r in range(n):
+                        for c in range(n):
+                            half = 0.5 * (full[r] - full[c])
+                            sc = (math.sin(half) / half if abs(half) > 1e-8
+                                  else 1.0 - half * half / 6.0)
+                            Ys[r, c] = 0.5 * Y[r, c] * sc
+                    U = np.linalg.solve(eye - Ys, eye + Ys)
+                    st = st.copy()
+                    for r in range(n):
+                        f = np.exp(-1j * first[r])
+                        for c in range(m):
+                            st[r, c] *= f
+                    st = U @ st
+                    for r in range(n):
+                        f = np.exp(-1j * (full[r] - first[r]))
+                        for c in range(m):
+                            st[r, c] *= f
+                    if p == 0:
+                        a = st
+                    else:
+                        # one coarse step against the two fine ones, each column's
+                        # global phase removed; the largest column error
+                        worst = 0.0
+                        for c in range(m):
+                            ovl = 0j
+                            for r in range(n):
+                                ovl += np.conj(a[r, c]) * st[r, c]
+                            aov = abs(ovl)
+                            f = ovl / aov if aov > 1e-300 else 1.0 + 0j
+                            t = 0.0
+                            for r in range(n):
+                                t += abs(st[r, c] - a[r, c] * f) ** 2
+                            if t > worst:
+                                worst = t
+                        eps_out[e, j // 2 - 1] = math.sqrt(worst)
                 if diag:
                     rot_out[e, i] = rot
                     cross_out[e, i] = swapped
@@ -312,33 +346,40 @@ def _numba_adiabatic_kernel():
                     perm_prev[c] = perm[c]
                     for r in range(n):
                         v0[r, c] = v1[r, c]
+                if local and j % 2 == 0:
+                    ws[:] = w0
+                    ds[:] = d0
+                    vs[:, :] = v0
+                    a_s = a.copy()
             out[e] = v0 @ a
         return out
 
     return kernel
 
 
-def adiabatic_numba(M, z, K, KL, KR, edges, psi0, want_diag):
+def adiabatic_numba(M, z, K, KL, KR, edges, psi0, want_diag, local=False):
     """The adiabatic-basis steps of ``solvers._adiabatic_steps`` on ``edges``, fused per
     energy and parallel over energies with numba (agrees with numpy to 1e-10, tested).
 
     K, KL, KR: K(x) and its left and right derivatives at the nodes (N+1, n, n); z = 1/E.
-    Returns (psi_end (nE, n, m), rot, crossing): with ``want_diag`` the largest Cayley
+    Returns (psi_end (nE, n, m), rot, crossing, eps): with ``want_diag`` the largest Cayley
     generator entry of each step and whether the level order changed in it (both (nE, N)),
-    else (nE, 1) placeholders.
+    else (nE, 1) placeholders; with ``local`` (N even, midpoints interleaved) the local
+    error of each coarse step against its two fine steps (nE, N/2), else (nE, 0).
     """
     kernel = _numba_adiabatic_kernel()
     nE = len(z)
     width = len(edges) - 1 if want_diag else 1
     rot = np.zeros((nE, width))
     cross = np.zeros((nE, width), dtype=np.bool_)
+    eps = np.zeros((nE, (len(edges) - 1) // 2 if local else 0))
     out = kernel(np.ascontiguousarray(M, dtype=np.complex128), np.ascontiguousarray(z, dtype=float),
                  np.ascontiguousarray(K, dtype=np.complex128),
                  np.ascontiguousarray(KL, dtype=np.complex128),
                  np.ascontiguousarray(KR, dtype=np.complex128),
                  np.ascontiguousarray(edges, dtype=float),
-                 np.ascontiguousarray(psi0, dtype=np.complex128), rot, cross)
-    return out, rot, cross
+                 np.ascontiguousarray(psi0, dtype=np.complex128), rot, cross, eps)
+    return out, rot, cross, eps
 
 
 # --- jax ------------------------------------------------------------------------------
