@@ -535,6 +535,7 @@ def _adiabatic(system, profile, E, cols, tol, grid, backend="numpy", refine="loc
     runs the same scheme fused per energy (:func:`_kernels.adiabatic_numba`).
     """
     citations.register("Iserles2002")
+    info = {}  # local_error_rss: the estimate the local control stopped at
     theta = min(0.05, 4.0 * math.sqrt(tol))
     if grid is not None:
         edges = as_finite_array("grid", grid)
@@ -565,7 +566,8 @@ def _adiabatic(system, profile, E, cols, tol, grid, backend="numpy", refine="loc
             fine = np.empty(2 * len(edges) - 1)
             fine[0::2], fine[1::2] = edges, mids
             eps = _adiabatic_run(system, profile, sample, fine, psi0, backend, False, True)[2]
-            if math.sqrt(float(np.sum(eps ** 2))) < goal:
+            info["local_error_rss"] = math.sqrt(float(np.sum(eps ** 2)))
+            if info["local_error_rss"] < goal:
                 break
             bad = (eps > goal / math.sqrt(len(eps))) & (np.diff(edges) > h_min)
             if not np.any(bad):
@@ -581,4 +583,4 @@ def _adiabatic(system, profile, E, cols, tol, grid, backend="numpy", refine="loc
         psi0 = np.broadcast_to(cols, (len(Ec),) + cols.shape).astype(complex)
         out[e0:e0 + len(Ec)], _, _ = _adiabatic_run(system, profile, Ec, edges, psi0, backend,
                                                     False)
-    return out, {"steps": len(edges) - 1, "edges": edges}
+    return out, {**info, "steps": len(edges) - 1, "edges": edges}
