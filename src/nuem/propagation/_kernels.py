@@ -309,7 +309,7 @@ def _numba_adiabatic_kernel():
                                   else 1.0 - half * half / 6.0)
                             Ys[r, c] = 0.5 * Y[r, c] * sc
                     U = np.linalg.solve(eye - Ys, eye + Ys)
-                    st = st.copy()
+                    # in place: st is a (replaced below) or the saved a_s (re-saved below)
                     for r in range(n):
                         f = np.exp(-1j * first[r])
                         for c in range(m):
