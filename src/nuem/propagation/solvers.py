@@ -31,7 +31,8 @@ Methods
     per step (the non-adiabatic coupling, not ||H||, sets the step), which makes
     centimetre-scale matter oscillations at 1e10 g/cm^3 free, and then by a local error
     estimate (each step against its two half steps) until the estimated error is below
-    ``tol`` (see :func:`_adiabatic`).  Second order.
+    ``tol``, one grid per energy band no wider than a factor sqrt(2) (the resonances move
+    with energy; see :func:`_adiabatic`).  Second order.
 ``ode``
     The accuracy oracle: scipy's DOP853 per energy (amplitudes to atol=``tol``, the
     accumulated phases to 1e-3 ``tol``, rtol=1e-3 ``tol``), in the interaction
@@ -39,7 +40,8 @@ Methods
     integrated exactly along with the state.
 
 Backends: ``numpy`` everywhere; ``numba`` and ``jax`` for the layer and Magnus kernels, and
-``numba`` for the adiabatic scheme (the same steps fused per energy)
+``numba`` for the adiabatic scheme (the same steps fused per energy, each basis found by
+Jacobi rotations warm-started from the previous one; :mod:`nuem.propagation._numba_adiabatic`)
 (:mod:`nuem.propagation._kernels`).  The physics (Hamiltonian, profiles, step
 generators) is written once; backends only apply U_k = exp(-i(A_k + B_k/E)).
 
@@ -71,6 +73,13 @@ MAX_LOCAL_PASSES = 24
 #: the local-error target as a fraction of tol (measured: the final error is 0.1-0.6 tol on
 #: problem SN and 0.3-1.6 tol on problem P6 with this factor)
 LOCAL_SAFETY = 0.5
+#: the adiabatic step control (numba kernel) refines one grid per energy band at most
+#: this wide, on BAND_SAMPLES of its energies
+BAND_RATIO = math.sqrt(2.0)
+BAND_SAMPLES = 8
+#: with the numpy kernel, whose per-step cost is Python overhead shared by all energies
+#: of a call, one grid for all energies is cheaper: refined on up to UNION_SAMPLES
+UNION_SAMPLES = 48
 _SQ3 = math.sqrt(3.0)
 
 
@@ -240,6 +249,11 @@ def propagate(system: System, profile: Profile, E, method: str = "magnus",
     refine : adiabatic step control, "local" (default: a local error estimate aimed at
         ``tol``, measured 0.1-1.6 tol) or "turn" (the basis-turn criterion alone, cheaper,
         does not honour ``tol``); see :func:`_adiabatic`.
+
+    For ``adiabatic`` without ``grid``, ``info["grids"]`` lists each energy band's grid
+    (``e_min``, ``e_max``, ``edges``, ``local_error_rss``), ``info["energy_steps"]`` is the
+    number of energy-steps taken, ``steps`` the largest band's step count, and
+    ``info["edges"]`` is set when there is one band.
     """
     require_choice("method", method, METHODS)
     require_choice("backend", backend, BACKENDS)
@@ -516,71 +530,128 @@ def _adiabatic_run(system, profile, E, edges, psi0, backend, want_diag, local=Fa
     return out, rot.max(axis=0), (eps.max(axis=0) if local else cross.any(axis=0))
 
 
-def _adiabatic(system, profile, E, cols, tol, grid, backend="numpy", refine="local"):
-    """Adiabatic-basis solver with step refinement on a sample of energies.
+def _energy_bands(E: np.ndarray, ratio: float = BAND_RATIO) -> list[np.ndarray]:
+    """Indices of E in bands of at most ``ratio`` in energy (empty bands dropped)."""
+    lo, hi = float(E.min()), float(E.max())
+    nb = max(1, int(math.ceil(math.log(hi / lo) / math.log(ratio) - 1e-9)))
+    which = np.minimum((np.log(E / lo) / math.log(hi / lo) * nb).astype(int) if nb > 1
+                       else np.zeros(len(E), dtype=int), nb - 1)
+    return [np.flatnonzero(which == b) for b in range(nb) if np.any(which == b)]
 
-    The grid is first refined (on up to 48 sample energies) until the basis turns by
-    less than theta = min(0.05, 4 sqrt(tol)) per step and no level crossing is left inside
-    a step (``refine="turn"`` stops here).  The turn criterion does not see the error of
-    steps where the basis is still: on problem SN a small amplitude carried from the core
-    interferes at the resonances with phases it picked up there, and turn-only control
-    leaves about 1.4e-4 whatever ``tol`` is.  ``refine="local"`` (default) then estimates
-    each step's local error by taking it at once and as two half steps from the same state
-    (the requested initial states on the sample energies; the state error with each
-    column's global phase removed) and halves the steps above LOCAL_SAFETY tol/sqrt(N)
-    until the root-sum-square of the local errors is below LOCAL_SAFETY tol.  Measured
-    final errors: 0.1-0.6 tol on SN (tol 1e-3, 1e-4, 1e-5: 8.8e-5, 3.2e-5, 3.2e-6 with
-    3468, 8861, 24407 steps; whole-grid halving needed 30320 steps for 5.2e-5), and
-    0.3-1.6 tol on P6 (tol 1e-5 to 3e-8).  Every energy takes every step.  ``numba``
-    runs the same scheme fused per energy (:func:`_kernels.adiabatic_numba`).
+
+def _pieces(excess: np.ndarray, order: float) -> np.ndarray:
+    """Pieces to cut each flagged step into so that a quantity growing as h^order falls
+    from ``excess`` times its target to the target (at least 2, at most 8)."""
+    return np.clip(np.ceil(1.1 * excess ** (1.0 / order)), 2, 8).astype(int)
+
+
+def _cut(edges: np.ndarray, bad: np.ndarray, pieces: np.ndarray) -> np.ndarray:
+    """Cut the steps flagged in ``bad`` into ``pieces`` equal parts each."""
+    start, h = edges[:-1][bad], np.diff(edges)[bad]
+    new = [start[pieces == p] + h[pieces == p] * (k / p)
+           for p in np.unique(pieces) for k in range(1, p)]
+    return np.sort(np.concatenate([edges, *new]))
+
+
+def _adiabatic_grid(system, profile, sample, cols, tol, backend, refine):
+    """The step edges for the energies ``sample`` (see :func:`_adiabatic`) and the local
+    error estimate the control stopped at (None for ``refine="turn"``)."""
+    theta = min(0.05, 4.0 * math.sqrt(tol))
+    edges = _adiabatic_grid0(profile, 256)
+    h_min = 1e-9 * profile.length
+    one = np.eye(system.n, dtype=complex)[:, :1]
+    psi0 = np.broadcast_to(one, (len(sample),) + one.shape).astype(complex)
+    for _ in range(40):
+        _, rot, cross = _adiabatic_run(system, profile, sample, edges, psi0, backend, True)
+        bad = ((rot > theta) | cross) & (np.diff(edges) > h_min)
+        if not np.any(bad):
+            break
+        # the basis turn grows as h: cut into enough pieces at once (crossings: halve)
+        edges = _cut(edges, bad, np.where(cross[bad], 2, _pieces(rot[bad] / theta, 1.0)))
+    if refine != "local":
+        return edges, None
+    # local error control: each step is compared with its two half steps from the same
+    # state (on the sample energies and the requested initial states); steps above
+    # goal/sqrt(N) are cut until the root-sum-square of the local errors is below goal =
+    # LOCAL_SAFETY tol (local errors enter with unrelated phases, so they add nearly in
+    # quadrature; the safety factor covers the partly coherent part).  The local error
+    # grows as h^3 (measured, see the tests), which sets the number of pieces.
+    goal = LOCAL_SAFETY * tol
+    psi0 = np.broadcast_to(cols, (len(sample),) + cols.shape).astype(complex)
+    for _ in range(MAX_LOCAL_PASSES):
+        mids = 0.5 * (edges[:-1] + edges[1:])
+        fine = np.empty(2 * len(edges) - 1)
+        fine[0::2], fine[1::2] = edges, mids
+        eps = _adiabatic_run(system, profile, sample, fine, psi0, backend, False, True)[2]
+        rss = math.sqrt(float(np.sum(eps ** 2)))
+        if rss < goal:
+            return edges, rss
+        target = goal / math.sqrt(len(eps))
+        bad = (eps > target) & (np.diff(edges) > h_min)
+        if not np.any(bad):
+            return edges, rss
+        edges = _cut(edges, bad, _pieces(eps[bad] / target, 3.0))
+    raise NuemValueError(f"adiabatic solver: tol={tol:g} not reached after "
+                         f"{MAX_LOCAL_PASSES} local refinement passes "
+                         f"({len(edges) - 1} steps); raise tol or give grid=")
+
+
+def _adiabatic(system, profile, E, cols, tol, grid, backend="numpy", refine="local"):
+    """Adiabatic-basis solver with step control per energy band.
+
+    Without ``grid``, with the numba kernel, the energies are split into bands no wider
+    than BAND_RATIO, and each band gets its own grid, refined on up to BAND_SAMPLES of its
+    energies (the resonances move with energy, so one grid for all energies carries every
+    band's refinements: on problem SN at tol 1e-3 a band needs 830-1320 steps, the common
+    grid 3468).  With the numpy kernel, whose cost per step is Python overhead shared by
+    the energies of a call, all energies share one grid refined on up to UNION_SAMPLES of
+    them.  Per grid:
+
+    * the basis-turn refinement: steps are cut until the basis turns by less than
+      theta = min(0.05, 4 sqrt(tol)) per step and no level crossing is left inside a step
+      (``refine="turn"`` stops here; it does not see the error of steps where the basis
+      is still: on problem SN a small amplitude carried from the core interferes at the
+      resonances with phases it picked up there, and turn-only control leaves about
+      1.4e-4 whatever ``tol`` is);
+    * ``refine="local"`` (default): each step's local error is estimated by taking it at
+      once and as two half steps from the same state (the requested initial states; the
+      state error with each column's global phase removed), and the steps above
+      LOCAL_SAFETY tol/sqrt(N) are cut until the root-sum-square of the local errors is
+      below LOCAL_SAFETY tol.
+
+    Measured final errors against converged oracles, at energies between the sample
+    energies: see the tests and benchmarks/propagation.py (problem SN: 0.3 tol).  Every
+    energy of a band takes every step of its grid.  ``numba`` runs the same scheme fused
+    per energy (:func:`_kernels.adiabatic_numba`).
     """
     citations.register("Iserles2002")
-    info = {}  # local_error_rss: the estimate the local control stopped at
-    theta = min(0.05, 4.0 * math.sqrt(tol))
-    if grid is not None:
-        edges = as_finite_array("grid", grid)
-    else:
-        sample = np.unique(np.geomspace(E.min(), E.max(), min(48, len(E))))
-        edges = _adiabatic_grid0(profile, 256)
-        h_min = 1e-9 * profile.length
-        one = np.eye(system.n, dtype=complex)[:, :1]
-        psi0 = np.broadcast_to(one, (len(sample),) + one.shape).astype(complex)
-        for _ in range(40):
-            _, rot, cross = _adiabatic_run(system, profile, sample, edges, psi0, backend, True)
-            h = np.diff(edges)
-            bad = ((rot > theta) | cross) & (h > h_min)
-            if not np.any(bad):
-                break
-            mids = 0.5 * (edges[:-1] + edges[1:])[bad]
-            edges = np.sort(np.concatenate([edges, mids]))
-    if grid is None and refine == "local":
-        # local error control: each step is compared with its two half steps from the
-        # same state (on the sample energies and the requested initial states); steps
-        # above goal/sqrt(N) are halved until the root-sum-square of the local errors is
-        # below goal = LOCAL_SAFETY tol (local errors enter with unrelated phases, so they
-        # add nearly in quadrature; the safety factor covers the partly coherent part)
-        goal = LOCAL_SAFETY * tol
-        psi0 = np.broadcast_to(cols, (len(sample),) + cols.shape).astype(complex)
-        for _ in range(MAX_LOCAL_PASSES):
-            mids = 0.5 * (edges[:-1] + edges[1:])
-            fine = np.empty(2 * len(edges) - 1)
-            fine[0::2], fine[1::2] = edges, mids
-            eps = _adiabatic_run(system, profile, sample, fine, psi0, backend, False, True)[2]
-            info["local_error_rss"] = math.sqrt(float(np.sum(eps ** 2)))
-            if info["local_error_rss"] < goal:
-                break
-            bad = (eps > goal / math.sqrt(len(eps))) & (np.diff(edges) > h_min)
-            if not np.any(bad):
-                break
-            edges = np.sort(np.concatenate([edges, mids[bad]]))
-        else:
-            raise NuemValueError(f"adiabatic solver: tol={tol:g} not reached after "
-                                 f"{MAX_LOCAL_PASSES} local refinement passes "
-                                 f"({len(edges) - 1} steps); raise tol or give grid=")
     out = np.empty((len(E), system.n, cols.shape[1]), dtype=complex)
-    for e0 in range(0, len(E), ENERGY_CHUNK):
-        Ec = E[e0:e0 + ENERGY_CHUNK]
-        psi0 = np.broadcast_to(cols, (len(Ec),) + cols.shape).astype(complex)
-        out[e0:e0 + len(Ec)], _, _ = _adiabatic_run(system, profile, Ec, edges, psi0, backend,
-                                                    False)
-    return out, {**info, "steps": len(edges) - 1, "edges": edges}
+    if grid is not None:
+        plan = [(np.arange(len(E)), as_finite_array("grid", grid), None)]
+    else:
+        plan = []
+        banded = backend == "numba"
+        ns = BAND_SAMPLES if banded else UNION_SAMPLES
+        for sel in _energy_bands(E, BAND_RATIO if banded else math.inf):
+            Eb = E[sel]
+            sample = (np.unique(Eb) if len(np.unique(Eb)) <= ns
+                      else np.geomspace(Eb.min(), Eb.max(), ns))
+            plan.append((sel, *_adiabatic_grid(system, profile, sample, cols, tol, backend,
+                                               refine)))
+    grids = []
+    for sel, edges, rss in plan:
+        for e0 in range(0, len(sel), ENERGY_CHUNK):
+            idx = sel[e0:e0 + ENERGY_CHUNK]
+            psi0 = np.broadcast_to(cols, (len(idx),) + cols.shape).astype(complex)
+            out[idx], _, _ = _adiabatic_run(system, profile, E[idx], edges, psi0, backend,
+                                            False)
+        grids.append({"e_min": float(E[sel].min()), "e_max": float(E[sel].max()),
+                      "edges": edges, "local_error_rss": rss})
+    steps = [len(g["edges"]) - 1 for g in grids]
+    info = {"grids": grids, "steps": max(steps),
+            "energy_steps": int(sum(len(sel) * k for (sel, _, _), k in zip(plan, steps)))}
+    if len(grids) == 1:
+        info["edges"] = grids[0]["edges"]
+        if grids[0]["local_error_rss"] is not None:
+            info["local_error_rss"] = grids[0]["local_error_rss"]
+    return out, info
