@@ -208,6 +208,30 @@ def _cayley_step(O, wf, w1, df, d1, hp, st, Y, A, Ys, full, first, tmp):  # prag
     return 2.0 * math.sqrt(rot2)
 
 
+@numba.njit(cache=True, fastmath=_FAST, inline="always")
+def _mm(A, B, out):  # pragma: no cover - compiled
+    """out <- A B (A square n x n, B with n rows)."""
+    n = A.shape[0]
+    for r in range(n):
+        for c in range(B.shape[1]):
+            t = 0j
+            for l in range(n):
+                t += A[r, l] * B[l, c]
+            out[r, c] = t
+
+
+@numba.njit(cache=True, fastmath=_FAST, inline="always")
+def _mhm(A, B, out):  # pragma: no cover - compiled
+    """out <- A^dagger B (A square n x n, B with n rows)."""
+    n = A.shape[0]
+    for r in range(n):
+        for c in range(B.shape[1]):
+            t = 0j
+            for l in range(n):
+                t += np.conj(A[l, r]) * B[l, c]
+            out[r, c] = t
+
+
 @numba.njit(cache=True, fastmath=_FAST)
 def _unitarise(R, S, T):  # pragma: no cover - compiled
     """R <- R (3 - R^dagger R) / 2 in place: one Newton-Schulz step towards the unitary
@@ -223,15 +247,8 @@ def _unitarise(R, S, T):  # pragma: no cover - compiled
             S[r, c] = -0.5 * t
             S[c, r] = -0.5 * np.conj(t)
         S[r, r] += 1.5
-    for r in range(n):
-        for c in range(n):
-            t = 0j
-            for l in range(n):
-                t += R[r, l] * S[l, c]
-            T[r, c] = t
-    for r in range(n):
-        for c in range(n):
-            R[r, c] = T[r, c]
+    _mm(R, S, T)
+    R[:, :] = T
 
 
 @numba.njit(cache=True, fastmath=_FAST)
@@ -302,12 +319,7 @@ def kernel(M, z, K, KL, KR, edges, psi0, rot_out, cross_out, eps_out):  # pragma
             for r in range(n):
                 for c in range(n):
                     H[r, c] = M[r, c] * ze + K[j, r, c]
-            for r in range(n):
-                for c in range(n):
-                    t = 0j
-                    for l in range(n):
-                        t += H[r, l] * v0[l, c]
-                    T[r, c] = t
+            _mm(H, v0, T)
             for r in range(n):
                 for c in range(r, n):
                     t = 0j
@@ -364,12 +376,7 @@ def kernel(M, z, K, KL, KR, edges, psi0, rot_out, cross_out, eps_out):  # pragma
                 for r in range(n):
                     R[r, c] *= f
             _unitarise(R, R2, T)
-            for r in range(n):
-                for c in range(n):
-                    t = 0j
-                    for l in range(n):
-                        t += v0[r, l] * R[l, c]
-                    v1[r, c] = t
+            _mm(v0, R, v1)
             swapped = False
             if diag:
                 _ranks(w1, rank1)
@@ -387,14 +394,8 @@ def kernel(M, z, K, KL, KR, edges, psi0, rot_out, cross_out, eps_out):  # pragma
                                full, first, tmp)
             if local and j % 2 == 0:
                 # the coarse step at once from the saved state, against the two fine ones
-                for r in range(n):
-                    for c in range(n):
-                        t = 0j
-                        for l in range(n):
-                            t += np.conj(v1[l, r]) * vs[l, c]
-                        O[r, c] = t
-                    for c in range(m):
-                        one[r, c] = a_s[r, c]
+                _mhm(v1, vs, O)
+                one[:, :] = a_s
                 _cayley_step(O, ws, w1, ds, d1, edges[j] - edges[j - 2], one, Y, A, Ys,
                              full, first, tmp)
                 worst = 0.0
