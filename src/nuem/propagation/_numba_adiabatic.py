@@ -283,13 +283,8 @@ def kernel(M, z, K, KL, KR, edges, psi0, rot_out, cross_out, eps_out):  # pragma
         d1 = np.empty(n)
         dn = np.empty(n)
         _hf(v0, KR, 0, d0)
-        a = np.zeros((n, m), dtype=np.complex128)
-        for r in range(n):
-            for c in range(m):
-                t = 0j
-                for l in range(n):
-                    t += np.conj(v0[l, r]) * psi0[e, l, c]
-                a[r, c] = t
+        a = np.empty((n, m), dtype=np.complex128)
+        _mhm(v0, psi0[e], a)
         ws = w0.copy()
         ds = d0.copy()
         vs = v0.copy()
@@ -428,10 +423,6 @@ def kernel(M, z, K, KL, KR, edges, psi0, rot_out, cross_out, eps_out):  # pragma
                 for r in range(n):
                     for c in range(m):
                         a_s[r, c] = a[r, c]
-        for r in range(n):
-            for c in range(m):
-                t = 0j
-                for l in range(n):
-                    t += v0[r, l] * a[l, c]
-                out[e, r, c] = t
+        _mm(v0, a, tmp)
+        out[e] = tmp
     return out
