@@ -213,24 +213,45 @@ def test_adiabatic_reaches_tol_on_the_supernova_envelope():
         propagate(sysm, prof, E, "adiabatic", initial=ini, refine="bisect")
 
 
+def _lanes(mats):
+    """Stack LANES complex matrices into the kernel's (rows, cols, lanes) real and
+    imaginary parts."""
+    a = np.moveaxis(np.asarray(mats, dtype=complex), 0, -1)
+    return np.ascontiguousarray(a.real), np.ascontiguousarray(a.imag)
+
+
+def _unlane(re, im, lane):
+    return re[..., lane] + 1j * im[..., lane]
+
+
 def test_jacobi_eigensolver_of_the_numba_adiabatic_kernel():
     """The numba kernel's eigensolver (cyclic complex Jacobi, Golub and Van Loan, Matrix
-    Computations 4th ed., Sec. 8.5) against LAPACK: a dense random Hermitian matrix (cold
-    start), a nearly diagonal one (the warm start of a small step, which must keep every
-    column on its level) and an exactly degenerate pair; and the Newton-Schulz step that
-    keeps the accumulated basis unitary (its defect is squared)."""
+    Computations 4th ed., Sec. 8.5), four matrices at once in its SIMD lanes, against
+    LAPACK: a dense random Hermitian matrix (cold start), a nearly diagonal one (the warm
+    start of a small step, which must keep every column on its level), an exactly
+    degenerate pair (no rotation) and a second dense one.  Also the Newton-Schulz step that
+    keeps the accumulated basis unitary (its defect is squared), and the lane solver
+    against LAPACK, with one lane that needs row exchanges (a permutation matrix: the
+    lane falls back to partial pivoting) next to diagonally dominant ones."""
     if "numba" not in available_backends():
         pytest.skip("numba is not installed (optional extra)")
     from nuem.propagation import _numba_adiabatic as na
 
+    assert na.LANES == 4
     rng = np.random.default_rng(3)
-    A = rng.normal(size=(6, 6)) + 1j * rng.normal(size=(6, 6))
-    H = A + A.conj().T
-    cases = (H, np.diag(np.arange(6.0)) + 1e-3 * H, np.diag([1.0, 1.0, 2.0, 3.0, 4.0, 5.0]))
+
+    def herm():
+        A = rng.normal(size=(6, 6)) + 1j * rng.normal(size=(6, 6))
+        return A + A.conj().T
+
+    H = herm()
+    cases = [H, np.diag(np.arange(6.0)) + 1e-3 * H, np.diag([1.0, 1.0, 2.0, 3.0, 4.0, 5.0]),
+             herm()]
+    Gr, Gi = _lanes(cases)
+    Rr, Ri = _lanes([np.eye(6)] * 4)
+    na._jacobi(Gr, Gi, Rr, Ri)
     for k, G0 in enumerate(cases):
-        G0 = np.asarray(G0, dtype=complex)
-        G, R = G0.copy(), np.eye(6, dtype=complex)
-        na._jacobi(G, R)
+        G, R = _unlane(Gr, Gi, k), _unlane(Rr, Ri, k)
         w = np.linalg.eigvalsh(G0)
         scale = np.abs(w).max()
         assert np.abs(np.sort(G.diagonal().real) - w).max() < 1e-14 * scale
@@ -241,11 +262,22 @@ def test_jacobi_eigensolver_of_the_numba_adiabatic_kernel():
             assert np.abs(np.diag(R)).min() > 0.99  # diabatic: no column changes level
         if k == 2:
             assert np.abs(R - np.eye(6)).max() == 0.0  # nothing to rotate
-    Q = np.linalg.qr(H)[0] * (1.0 + 1e-8)
-    S, T = np.empty_like(Q), np.empty_like(Q)
-    before = np.abs(Q.conj().T @ Q - np.eye(6)).max()
-    na._unitarise(Q, S, T)
-    assert before > 1e-8 and np.abs(Q.conj().T @ Q - np.eye(6)).max() < 1e-14
+    Q = [np.linalg.qr(herm())[0] * (1.0 + 1e-8) for _ in range(4)]
+    Qr, Qi = _lanes(Q)
+    before = max(np.abs(q.conj().T @ q - np.eye(6)).max() for q in Q)
+    na._unitarise(Qr, Qi, *[np.empty_like(Qr) for _ in range(4)])
+    after = max(np.abs(_unlane(Qr, Qi, k).conj().T @ _unlane(Qr, Qi, k) - np.eye(6)).max()
+                for k in range(4))
+    assert before > 1e-8 and after < 1e-14
+    A = [2.0 * np.eye(6) + 0.1 * herm(), np.eye(6)[::-1] + 1e-3 * herm(),
+         np.eye(6) + 0.05 * herm(), 2.0 * np.eye(6)]
+    B = [rng.normal(size=(6, 3)) + 1j * rng.normal(size=(6, 3)) for _ in range(4)]
+    Ar, Ai = _lanes(A)
+    Br, Bi = _lanes(B)
+    na._solve(Ar, Ai, Br, Bi, np.empty((6, 9, 4)), np.empty((6, 9, 4)))
+    for k in range(4):
+        x = np.linalg.solve(A[k], B[k])
+        assert np.abs(_unlane(Br, Bi, k) - x).max() < 1e-12 * np.abs(x).max()
 
 
 def test_adiabatic_energy_bands_partition_the_energies():

@@ -20,6 +20,7 @@ streaming over steps; nothing of size (steps x energies x 2N x 2N) is ever built
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 
@@ -180,16 +181,46 @@ def apply_numba(A, B, z, psi):
 @functools.lru_cache(maxsize=1)
 def _numba_adiabatic_kernel():
     """Import (compiling on first use, then from numba's cache) the fused adiabatic-basis
-    kernel of :mod:`nuem.propagation._numba_adiabatic` (see :func:`adiabatic_numba`)."""
+    kernel of :mod:`nuem.propagation._numba_adiabatic` (see :func:`adiabatic_numba`);
+    returns (kernel, lanes)."""
     _optional("numba", "fast")
     from nuem.propagation import _numba_adiabatic
 
-    return _numba_adiabatic.kernel
+    return _numba_adiabatic.kernel, _numba_adiabatic.LANES
+
+
+@contextlib.contextmanager
+def _slp_vectorize():
+    """Switch on LLVM's SLP vectoriser while the adiabatic kernel is compiled (on its first
+    call; later calls load it from numba's cache).  Numba leaves SLP off by default since
+    numba PR #8852 (2023), after miscompilations of exp/log under Intel SVML (numba issue
+    #8705), so it stays off where numba uses SVML.  The kernel's lane-tuple code needs SLP
+    to become AVX2 instructions; its results are tested against the numpy kernel to 1e-10.
+    The setting is restored on exit."""
+    import numba
+
+    cfg = numba.config
+    old = cfg.SLP_VECTORIZE
+    cfg.SLP_VECTORIZE = 0 if getattr(cfg, "USING_SVML", False) else 1
+    try:
+        yield
+    finally:
+        cfg.SLP_VECTORIZE = old
+
+
+def _pad_lanes(a: np.ndarray, lanes: int) -> np.ndarray:
+    """a (nE, ...) padded to a multiple of ``lanes`` by repeating its last entry, reshaped
+    to (blocks, ..., lanes) with the lane axis last and contiguous."""
+    pad = -len(a) % lanes
+    a = np.concatenate([a, np.repeat(a[-1:], pad, axis=0)])
+    a = a.reshape((len(a) // lanes, lanes) + a.shape[1:])
+    return np.ascontiguousarray(np.moveaxis(a, 1, -1))
 
 
 def adiabatic_numba(M, z, K, KL, KR, edges, psi0, want_diag, local=False):
     """The adiabatic-basis steps of ``solvers._adiabatic_steps`` on ``edges``, fused per
-    energy and parallel over energies with numba (agrees with numpy to 1e-10, tested).
+    block of energies (one SIMD lane each) and parallel over blocks with numba (agrees with
+    numpy to 1e-10, tested).
 
     K, KL, KR: K(x) and its left and right derivatives at the nodes (N+1, n, n); z = 1/E.
     Returns (psi_end (nE, n, m), rot, crossing, eps): with ``want_diag`` the largest Cayley
@@ -197,19 +228,28 @@ def adiabatic_numba(M, z, K, KL, KR, edges, psi0, want_diag, local=False):
     else (nE, 1) placeholders; with ``local`` (N even, midpoints interleaved) the local
     error of each coarse step against its two fine steps (nE, N/2), else (nE, 0).
     """
-    kernel = _numba_adiabatic_kernel()
+    kernel, lanes = _numba_adiabatic_kernel()
     nE = len(z)
+    nP = nE + (-nE % lanes)
     width = len(edges) - 1 if want_diag else 1
-    rot = np.zeros((nE, width))
-    cross = np.zeros((nE, width), dtype=np.bool_)
-    eps = np.zeros((nE, (len(edges) - 1) // 2 if local else 0))
-    out = kernel(np.ascontiguousarray(M, dtype=np.complex128), np.ascontiguousarray(z, dtype=float),
-                 np.ascontiguousarray(K, dtype=np.complex128),
-                 np.ascontiguousarray(KL, dtype=np.complex128),
-                 np.ascontiguousarray(KR, dtype=np.complex128),
-                 np.ascontiguousarray(edges, dtype=float),
-                 np.ascontiguousarray(psi0, dtype=np.complex128), rot, cross, eps)
-    return out, rot, cross, eps
+    rot = np.zeros((nP, width))
+    cross = np.zeros((nP, width), dtype=np.bool_)
+    eps = np.zeros((nP, (len(edges) - 1) // 2 if local else 0))
+    psi = _pad_lanes(np.asarray(psi0, dtype=np.complex128), lanes)
+
+    def parts(a):
+        a = np.asarray(a, dtype=np.complex128)
+        return np.ascontiguousarray(a.real), np.ascontiguousarray(a.imag)
+
+    same = np.all(KL == KR, axis=(1, 2))
+    with _slp_vectorize():
+        outr, outi = kernel(*parts(M), _pad_lanes(np.asarray(z, dtype=float), lanes), *parts(K),
+                            *parts(KL), *parts(KR), same,
+                            np.ascontiguousarray(edges, dtype=float),
+                            np.ascontiguousarray(psi.real), np.ascontiguousarray(psi.imag),
+                            rot, cross, eps)
+    out = np.moveaxis(outr + 1j * outi, -1, 1).reshape((nP,) + psi.shape[1:3])[:nE]
+    return out, rot[:nE], cross[:nE], eps[:nE]
 
 
 # --- jax ------------------------------------------------------------------------------

@@ -40,8 +40,9 @@ Methods
     integrated exactly along with the state.
 
 Backends: ``numpy`` everywhere; ``numba`` and ``jax`` for the layer and Magnus kernels, and
-``numba`` for the adiabatic scheme (the same steps fused per energy, each basis found by
-Jacobi rotations warm-started from the previous one; :mod:`nuem.propagation._numba_adiabatic`)
+``numba`` for the adiabatic scheme (the same steps fused per block of four energies, one
+per SIMD lane, each basis found by Jacobi rotations warm-started from the previous one;
+:mod:`nuem.propagation._numba_adiabatic`)
 (:mod:`nuem.propagation._kernels`).  The physics (Hamiltonian, profiles, step
 generators) is written once; backends only apply U_k = exp(-i(A_k + B_k/E)).
 
@@ -73,6 +74,10 @@ MAX_LOCAL_PASSES = 24
 #: the local-error target as a fraction of tol (measured: the final error is 0.1-0.6 tol on
 #: problem SN and 0.3-1.6 tol on problem P6 with this factor)
 LOCAL_SAFETY = 0.5
+#: adiabatic step control: the basis may turn by at most
+#: theta = min(TURN_MAX, TURN_PER_SQRT_TOL sqrt(tol)) rad in one step
+TURN_MAX = 0.05
+TURN_PER_SQRT_TOL = 4.0
 #: the adiabatic step control (numba kernel) refines one grid per energy band at most
 #: this wide, on BAND_SAMPLES of its energies
 BAND_RATIO = math.sqrt(2.0)
@@ -402,8 +407,10 @@ def _adiabatic_grid0(profile: Profile, n0: int) -> np.ndarray:
 
 
 def _slopes(system, profile, x):
-    """One-sided derivatives K'(x) from the left and from the right (second-order
-    differences; at the path ends the missing side is zero).  Shapes (nx, n, n)."""
+    """Derivatives K'(x) from the left and from the right (second-order one-sided
+    differences; at the path ends the missing side is zero; away from the ends and the
+    profile's breaks both are their mean, a second-order central difference).  Shapes
+    (nx, n, n)."""
     d = 1e-7 * profile.length
     K = _k_at(system, profile, x)
     out = []
@@ -414,7 +421,14 @@ def _slopes(system, profile, x):
         step = (xa - x)[:, None, None]
         ok = np.abs(step) > 0.5 * d
         out.append(np.where(ok, (-3 * K + 4 * Ka - Kb) / (2 * np.where(ok, step, 1.0)), 0.0))
-    return K, out[0], out[1]
+    # away from the path ends and the profile's breaks the two sides are one derivative:
+    # both get their mean (a central second-order difference), so the kernels can tell
+    # where the slope is two-sided by KL == KR
+    kinks = np.asarray([profile.start, *profile.breaks, profile.end], dtype=float)
+    smooth = (np.abs(np.asarray(x, dtype=float)[:, None] - kinks[None, :]).min(axis=1)
+              > 2.5 * d)[:, None, None]
+    mean = 0.5 * (out[0] + out[1])
+    return K, np.where(smooth, mean, out[0]), np.where(smooth, mean, out[1])
 
 
 def _hf(v, Kp):
@@ -556,7 +570,7 @@ def _cut(edges: np.ndarray, bad: np.ndarray, pieces: np.ndarray) -> np.ndarray:
 def _adiabatic_grid(system, profile, sample, cols, tol, backend, refine):
     """The step edges for the energies ``sample`` (see :func:`_adiabatic`) and the local
     error estimate the control stopped at (None for ``refine="turn"``)."""
-    theta = min(0.05, 4.0 * math.sqrt(tol))
+    theta = min(TURN_MAX, TURN_PER_SQRT_TOL * math.sqrt(tol))
     edges = _adiabatic_grid0(profile, 256)
     h_min = 1e-9 * profile.length
     one = np.eye(system.n, dtype=complex)[:, :1]
@@ -622,7 +636,7 @@ def _adiabatic(system, profile, E, cols, tol, grid, backend="numpy", refine="loc
     Measured final errors against converged oracles, at energies between the sample
     energies: see the tests and benchmarks/propagation.py (problem SN: 0.3 tol).  Every
     energy of a band takes every step of its grid.  ``numba`` runs the same scheme fused
-    per energy (:func:`_kernels.adiabatic_numba`).
+    per block of four energies (:func:`_kernels.adiabatic_numba`).
     """
     citations.register("Iserles2002")
     out = np.empty((len(E), system.n, cols.shape[1]), dtype=complex)
