@@ -97,6 +97,23 @@ def bench_kernel(quick: bool) -> dict:
     return out
 
 
+def _on_band_grids(sysm, prof, ini, sub, E_run, r, backend):
+    """Probabilities at the energies ``sub``, each propagated on the grid of the band it
+    falls in when ``propagate`` splits ``E_run`` into bands (result ``r``)."""
+    grids = r.info["grids"]
+    which = np.minimum((np.log(sub / E_run[0]) / np.log(E_run[-1] / E_run[0])
+                        * len(grids)).astype(int), len(grids) - 1)
+    P = None
+    for k, g in enumerate(grids):
+        if np.any(which == k):
+            Pk = propagate(sysm, prof, sub[which == k], "adiabatic", initial=ini,
+                           grid=g["edges"], backend=backend).probabilities
+            if P is None:
+                P = np.empty((len(sub),) + Pk.shape[1:])
+            P[which == k] = Pk
+    return P
+
+
 def bench_sn(quick: bool) -> dict:
     """Time to accuracy on problem SN with the adiabatic-basis solver (numba kernel where
     installed).  Oracle: the same scheme on 2^17 log-spaced steps, a grid chosen without
@@ -142,17 +159,7 @@ def bench_sn(quick: bool) -> dict:
         r = propagate(sysm, prof, Efull, "adiabatic", initial=ini, tol=tol, backend=backend,
                       refine=refine)
         t_all = time.perf_counter() - t
-        # each random energy on the grid of the band it falls in (as propagate assigns)
-        grids = r.info["grids"]
-        which = np.minimum((np.log(sub / Efull[0]) / np.log(Efull[-1] / Efull[0])
-                            * len(grids)).astype(int), len(grids) - 1)
-        P = np.empty_like(ref)
-        for k, g in enumerate(grids):
-            if np.any(which == k):
-                P[which == k] = propagate(sysm, prof, sub[which == k], "adiabatic",
-                                          initial=ini, grid=g["edges"],
-                                          backend=backend).probabilities
-        e = _err(P, ref)
+        e = _err(_on_band_grids(sysm, prof, ini, sub, Efull, r, backend), ref)
         mean = r.info["energy_steps"] / n_full
         out[f"{refine} {tol:g}"] = {"err": e, "max_steps": r.steps, "mean_steps": mean,
                                     "bands": len(r.info["grids"]), "s": t_all,
@@ -191,16 +198,7 @@ def bench_sn_fine(quick, sysm, prof, E, ini, sub, backend) -> dict:
         t = time.perf_counter()
         r = propagate(sysm, prof, Efew, "adiabatic", initial=ini, tol=tol, backend=backend)
         dt = time.perf_counter() - t
-        grids = r.info["grids"]
-        which = np.minimum((np.log(sub / Efew[0]) / np.log(Efew[-1] / Efew[0])
-                            * len(grids)).astype(int), len(grids) - 1)
-        P = np.empty_like(ref)
-        for k, g in enumerate(grids):
-            if np.any(which == k):
-                P[which == k] = propagate(sysm, prof, sub[which == k], "adiabatic",
-                                          initial=ini, grid=g["edges"],
-                                          backend=backend).probabilities
-        e = _err(P, ref)
+        e = _err(_on_band_grids(sysm, prof, ini, sub, Efew, r, backend), ref)
         mean = r.info["energy_steps"] / n
         out[f"local {tol:g}"] = {"err": e, "mean_steps": mean, "s": dt, "energies": n,
                                  "s_per_1e4": dt * 10_000 / n}
