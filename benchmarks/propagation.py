@@ -97,6 +97,19 @@ def bench_kernel(quick: bool) -> dict:
     return out
 
 
+def _sn_oracle(sysm, prof, sub, ini, backend, power):
+    """The SN oracle at the energies ``sub``: the adiabatic scheme on 2^power log-spaced
+    steps.  Returns (probabilities, their difference to 2^(power-1) steps, seconds)."""
+    def run(k):
+        return propagate(sysm, prof, sub, "adiabatic", initial=ini, backend=backend,
+                         grid=np.geomspace(prof.start, prof.end, 2**k + 1)).probabilities
+
+    t = time.perf_counter()
+    ref = run(power)
+    seconds = time.perf_counter() - t
+    return ref, _err(run(power - 1), ref), seconds
+
+
 def _on_band_grids(sysm, prof, ini, sub, E_run, r, backend):
     """Probabilities at the energies ``sub``, each propagated on the grid of the band it
     falls in when ``propagate`` splits ``E_run`` into bands (result ``r``)."""
@@ -125,22 +138,13 @@ def bench_sn(quick: bool) -> dict:
     sysm, prof, E, ini = problems.sn(10_000)
     sub = np.sort(np.exp(np.random.default_rng(5).uniform(np.log(E[0]), np.log(E[-1]), 16)))
 
-    def log_grid(n):
-        return np.geomspace(prof.start, prof.end, n + 1)
-
-    t = time.perf_counter()
-    ref = propagate(sysm, prof, sub, "adiabatic", initial=ini, grid=log_grid(2**17),
-                    backend=backend).probabilities
-    t_ref = time.perf_counter() - t
-    ref16 = propagate(sysm, prof, sub, "adiabatic", initial=ini, grid=log_grid(2**16),
-                      backend=backend).probabilities
-    spread = _err(ref16, ref)
+    ref, spread, t_ref = _sn_oracle(sysm, prof, sub, ini, backend, 17)
     print(f"SN oracle: adiabatic on 2^17 log steps ({backend}), {t_ref:.1f} s for {len(sub)} "
           f"energies; differs from 2^16 steps by {spread:.1e}")
     out = {"oracle_spread": spread, "backend": backend}
     if backend == "numba":
         # the adiabatic kernels on one fixed grid, 200 energies: numpy baseline
-        edges = log_grid(2000)
+        edges = np.geomspace(prof.start, prof.end, 2001)
         E200 = np.geomspace(E[0], E[-1], 200)
         propagate(sysm, prof, E200[:2], "adiabatic", initial=ini, grid=edges, backend="numba")
         rate = {}
@@ -179,16 +183,7 @@ def bench_sn_fine(quick, sysm, prof, E, ini, sub, backend) -> dict:
     construction included, and scaled linearly to 1e4 energies (every energy of a band
     takes the same steps, and the 12 band grids are built once either way, so the scaling
     overstates the time slightly)."""
-    def log_grid(n):
-        return np.geomspace(prof.start, prof.end, n + 1)
-
-    t = time.perf_counter()
-    ref = propagate(sysm, prof, sub, "adiabatic", initial=ini, grid=log_grid(2**19),
-                    backend=backend).probabilities
-    t_ref = time.perf_counter() - t
-    ref18 = propagate(sysm, prof, sub, "adiabatic", initial=ini, grid=log_grid(2**18),
-                      backend=backend).probabilities
-    spread = _err(ref18, ref)
+    ref, spread, t_ref = _sn_oracle(sysm, prof, sub, ini, backend, 19)
     print(f"SN fine oracle: adiabatic on 2^19 log steps, {t_ref:.1f} s for {len(sub)} "
           f"energies; differs from 2^18 steps by {spread:.1e}")
     out = {"fine_oracle_spread": spread}
