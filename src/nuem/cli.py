@@ -609,14 +609,17 @@ def astro_decay(mu: float, m_heavy: float, m_light: float, as_json: bool, cite: 
 @click.option("--cite", is_flag=True)
 def astro_plasmon(density: float, temperature: float, ye: float, mu: float, m_nu: float,
                   as_json: bool, cite: bool) -> None:
-    """Plasma frequency, plasmon decay rates at rest and transverse-plasmon emissivities."""
+    """Plasma frequency, plasmon decay rates at rest and plasmon-decay emissivities
+    (transverse plus longitudinal; the longitudinal share is given separately)."""
     from nuem.astro import plasma
     from nuem.units import cm, erg, second
 
     citations.reset()
     gas = plasma.electron_gas(density, temperature, ye)
     wp = gas.omega_p
-    q_mu, q_sm = plasma.emissivities(gas, mu)
+    by_mode = plasma.emissivities_by_mode(gas, mu)
+    q_mu = by_mode["T"][0] + by_mode["L"][0]
+    q_sm = by_mode["T"][1] + by_mode["L"][1]
     unit = erg / (cm**3 * second)
     out = {"density_gcc": density, "temperature_K": temperature, "ye": ye, "mu_muB": mu,
            "omega_p_eV": wp, "v_star": gas.v_star, "degeneracy": gas.degeneracy,
@@ -624,6 +627,8 @@ def astro_plasmon(density: float, temperature: float, ye: float, mu: float, m_nu
            "gamma_sm_at_rest_eV": float(plasma.decay_rate_sm(wp, 0.0)),
            "emissivity_mu_erg_cm3_s": q_mu / unit, "emissivity_sm_erg_cm3_s": q_sm / unit,
            "ratio_mu_over_sm": q_mu / q_sm,
+           "longitudinal_fraction_mu": by_mode["L"][0] / q_mu,
+           "longitudinal_fraction_sm": by_mode["L"][1] / q_sm,
            "decay_open": bool(plasma.decay_open(wp, m_nu)),
            "references": citations.used()}
     if as_json:
@@ -633,7 +638,8 @@ def astro_plasmon(density: float, temperature: float, ye: float, mu: float, m_nu
         t.add_column("quantity")
         t.add_column("value", justify="right")
         for key in ("omega_p_eV", "v_star", "degeneracy", "emissivity_mu_erg_cm3_s",
-                    "emissivity_sm_erg_cm3_s", "ratio_mu_over_sm", "decay_open"):
+                    "emissivity_sm_erg_cm3_s", "ratio_mu_over_sm", "longitudinal_fraction_mu",
+                    "longitudinal_fraction_sm", "decay_open"):
             t.add_row(key, f"{out[key]:.4g}" if not isinstance(out[key], bool) else str(out[key]))
         _emit(out, False, t)
     if cite:

@@ -329,8 +329,8 @@ radiative decay &nu;<sub>3</sub> &rarr; &nu;<sub>2</sub>&gamma; (NO, m<sub>1</su
 lifetime of {tau:.2e} s and a photon energy of
 {float(decay.photon_energy(m3, float(decay.masses(0.0, 'NO')[1]))) * 1e3:.1f} meV
 (<code>nuem.astro.decay</code>); in a red-giant core (&rho; = 1e6 g/cm<sup>3</sup>,
-T = 1e8 K, &omega;<sub>p</sub> = {gas.omega_p / keV:.1f} keV) transverse-plasmon decay
-through the moment adds {ratio:.3f} of the Standard-Model plasmon emissivity
+T = 1e8 K, &omega;<sub>p</sub> = {gas.omega_p / keV:.1f} keV) plasmon decay (transverse and
+longitudinal) through the moment adds {ratio:.3f} of the Standard-Model plasmon emissivity
 (<code>nuem.astro.plasma</code>, Braaten-Segel dispersion).  Sources: Fujikawa &amp; Shrock
 1980; Bernabeu, Papavassiliou &amp; Vidal 2002; limits from
 <code>nuem/limits/published.yaml</code>.</p>

@@ -24,7 +24,7 @@ rs = st.floats(min_value=-5.0, max_value=0.7)
 def test_bound_positive_and_linear_in_delta_m(scale, dm, r):
     b1 = float(nat.bound_eq4(scale * GeV, dm, r))
     b2 = float(nat.bound_eq4(scale * GeV, 2 * dm, r))
-    assert b1 > 0 and b2 == pytest.approx(2 * b1, rel=1e-12)
+    assert b1 > 0 and b2 == pytest.approx(2 * b1, rel=1e-12, abs=0)
 
 
 @settings(max_examples=40, deadline=None)

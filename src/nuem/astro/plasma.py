@@ -18,17 +18,28 @@ Dispersion (Braaten & Segel 1993, Eqs. (11)-(12)), with L(w, k) = w/(2 v_* k) ln
     w^2 = k^2 + 3 omega_p^2/2 at large k.  Residues: the closed forms of Braaten & Segel
     (Eqs. (13)-(14)), equal to 1/(1 - dPi/dw^2) on each branch (Pi the self-energy on the
     right above, minus k^2 for the transverse mode).
-Decay rates of a transverse plasmon (w, k), K^2 = w^2 - k^2 (Haft, Raffelt & Weiss,
-ApJ 425, 222 (1994); the issue's normalisation):
-    magnetic moment  Gamma_mu = mu^2 Z K^4 / (24 pi w)   (= mu^2 omega_p^3/(24 pi) at rest),
-    Standard Model   Gamma_SM = (sum_l C_V,l^2) G_F^2 Z K^6 / (48 pi^2 alpha w),
+Decay rates of a plasmon (w, k), K^2 = w^2 - k^2 (Haft, Raffelt & Weiss, ApJ 425, 222 (1994);
+the issue's normalisation).  Transverse mode, residue Z_T:
+    magnetic moment  Gamma_mu = mu^2 Z_T K^4 / (24 pi w)   (= mu^2 omega_p^3/(24 pi) at rest),
+    Standard Model   Gamma_SM = (sum_l C_V,l^2) G_F^2 Z_T K^6 / (48 pi^2 alpha w),
     C_V,e = 1/2 + 2 s_W^2, C_V,mu = C_V,tau = -1/2 + 2 s_W^2;  summed over the flavours
     (for a flavour-universal mu, Gamma_mu counts each of the three final states nu_i nu_j
     once per unit mu^2 of the effective moment, Raffelt 1996 Eq. (6.84)).
-Energy-loss rate (emissivity) of transverse plasmons, two polarisations:
-    Q = 2 integral d^3k/(2 pi)^3 w Gamma(w, k) / (exp(w/T) - 1)   [eV^5 = energy/volume/time].
-    The longitudinal mode is not included (it adds a fraction that is small for
-    non-degenerate plasmas); state this when comparing with full stellar codes.
+Longitudinal mode: the same vertices with the covariant residue (w^2/K^2) Z_L, where Z_L is
+    Braaten & Segel's residue of w^2 = Pi_L (their Eq. (14)), so
+        Gamma_mu,L = mu^2 Z_L w K^2 / (24 pi),   Gamma_SM,L = (sum C_V^2) G_F^2 Z_L w K^4 / (48 pi^2 alpha),
+    which with one polarisation gives Braaten & Segel's longitudinal emissivity
+    Q_L = (sum C_V^2) G_F^2/(96 pi^4 alpha) integral_0^k_max dk k^2 Z_L w^2 K^4 n_B(w)
+    (Braaten & Segel 1993; the mode decomposition as in Ratkovic, Dutta & Prakash,
+    arXiv:astro-ph/0303501).
+    For either mode Gamma_mu/Gamma_SM = 2 pi alpha mu^2 / (sum C_V^2 G_F^2 K^2).
+    The branch ends where w_L = k:  k_max^2 = (3 omega_p^2/v_*^2) [ln((1+v_*)/(1-v_*))/(2 v_*) - 1]
+    (-> omega_p^2 (1 + 3 v_*^2/5) as v_* -> 0).
+Energy-loss rate (emissivity), summed over modes (2 transverse polarisations, 1 longitudinal):
+    Q = sum_modes g_mode integral d^3k/(2 pi)^3 w Gamma(w, k) / (exp(w/T) - 1)   [eV^5].
+    Classical plasma (T >> omega_p) the longitudinal share is ~ omega_p^2/(30 zeta(3) T^2)
+    for the moment, negligible; in a degenerate plasma (T << omega_p) it is comparable to the
+    transverse one (:func:`emissivities_by_mode`).
 Trapping: a plasmon of invariant mass K decays into a neutrino pair only if
     K > 2 m_nu (in-medium masses); at rest K = omega_p, so decay is forbidden when
     m_nu > omega_p / 2 (:func:`decay_open`).
@@ -46,7 +57,7 @@ import numpy as np
 from scipy import integrate, optimize
 
 from nuem import citations, constants
-from nuem._errors import NuemValueError, as_finite_array, require_positive
+from nuem._errors import NuemValueError, as_finite_array, require_choice, require_positive
 from nuem.units import cm
 
 #: Boltzmann constant [eV/K] (exact in the 2019 SI: k_B = 1.380649e-23 J/K, e = 1.602176634e-19 C)
@@ -241,28 +252,48 @@ def _cv2() -> float:
     return (0.5 + 2 * s2) ** 2 + 2 * (-0.5 + 2 * s2) ** 2
 
 
-def decay_rate_mu(mu, w, k, Z=1.0) -> np.ndarray:
-    """Gamma(gamma* -> nu nu-bar) by a magnetic moment mu [mu_B]: mu^2 Z K^4/(24 pi w) [eV]."""
-    citations.register("HaftRaffeltWeiss1994")
-    mu = as_finite_array("mu", mu) * constants.mu_B
+def _invariant_mass2(w, k):
     w = require_positive("w", w, "eV")
     k = as_finite_array("k", k)
     K2 = w**2 - k**2
     if np.any(K2 <= 0):
         raise NuemValueError("the plasmon must be time-like (w > k)")
+    return w, K2
+
+
+def decay_rate_mu(mu, w, k, Z=1.0, mode: str = "T") -> np.ndarray:
+    """Gamma(gamma* -> nu nu-bar) by a magnetic moment mu [mu_B] of a plasmon (w, k) [eV]
+    with residue Z: mu^2 Z K^4/(24 pi w) for ``mode`` "T", mu^2 Z w K^2/(24 pi) for "L"
+    (module docstring) [eV]."""
+    citations.register("HaftRaffeltWeiss1994")
+    require_choice("mode", mode, ("T", "L"))
+    mu = as_finite_array("mu", mu) * constants.mu_B
+    w, K2 = _invariant_mass2(w, k)
+    if mode == "L":
+        return mu**2 * Z * w * K2 / (24.0 * math.pi)
     return mu**2 * Z * K2**2 / (24.0 * math.pi * w)
 
 
-def decay_rate_sm(w, k, Z=1.0) -> np.ndarray:
+def decay_rate_sm(w, k, Z=1.0, mode: str = "T") -> np.ndarray:
     """Standard-Model Gamma(gamma* -> nu nu-bar), three flavours:
-    sum C_V^2 G_F^2 Z K^6/(48 pi^2 alpha w) [eV]."""
+    sum C_V^2 G_F^2 Z K^6/(48 pi^2 alpha w) for ``mode`` "T", sum C_V^2 G_F^2 Z w K^4/(48 pi^2
+    alpha) for "L" [eV]."""
     citations.register("HaftRaffeltWeiss1994")
-    w = require_positive("w", w, "eV")
-    k = as_finite_array("k", k)
-    K2 = w**2 - k**2
-    if np.any(K2 <= 0):
-        raise NuemValueError("the plasmon must be time-like (w > k)")
-    return _cv2() * constants.G_F**2 * Z * K2**3 / (48.0 * math.pi**2 * constants.alpha * w)
+    require_choice("mode", mode, ("T", "L"))
+    w, K2 = _invariant_mass2(w, k)
+    pref = _cv2() * constants.G_F**2 * Z / (48.0 * math.pi**2 * constants.alpha)
+    if mode == "L":
+        return pref * w * K2**2
+    return pref * K2**3 / w
+
+
+def k_max_longitudinal(gas: ElectronGas) -> float:
+    """End of the longitudinal branch [eV], where w_L(k) = k (module docstring;
+    Braaten & Segel 1993, Eq. (12) at w = k)."""
+    v = gas.v_star
+    if v < 1e-4:
+        return gas.omega_p * math.sqrt(1.0 + 0.6 * v * v + 3.0 / 7.0 * v**4)
+    return gas.omega_p * math.sqrt(3.0 / v**2 * (math.atanh(v) / v - 1.0))
 
 
 def decay_open(omega_pl, m_nu, k=0.0) -> np.ndarray:
@@ -276,28 +307,54 @@ def decay_open(omega_pl, m_nu, k=0.0) -> np.ndarray:
     return K2 > (2.0 * m) ** 2
 
 
-def emissivities(gas: ElectronGas, mu: float) -> tuple[float, float]:
-    """(Q_mu, Q_SM) [eV^5]: energy-loss rates of transverse-plasmon decay through the
-    magnetic moment ``mu`` [mu_B] and in the Standard Model (module docstring), from one
-    quadrature over k (the dispersion relation is solved once per k)."""
+def _mode_integral(gas: ElectronGas, mu: float, mode: str) -> np.ndarray:
+    """[Q_mu, Q_SM] of one mode (module docstring), one quadrature over k."""
     T = gas.T
-    kmax = gas.omega_p + 60.0 * T
     wp2, v2 = gas.omega_p**2, gas.v_star**2
+    if mode == "T":
+        top, g = gas.omega_p + 60.0 * T, 2.0
+    else:
+        top, g = k_max_longitudinal(gas), 1.0
 
     def integrand(k):
-        w = float(omega_transverse(k, gas))
-        Z = _residue_T(w, k, wp2, v2)
+        if mode == "T":
+            w = float(omega_transverse(k, gas))
+            Z = _residue_T(w, k, wp2, v2)
+        else:
+            if k >= top * (1.0 - 1e-12):
+                return np.zeros(2)
+            w = float(omega_longitudinal(k, gas))
+            a = w * w - v2 * k * k
+            Z = 2.0 * a / (3.0 * wp2 - a)
         occ = 1.0 / math.expm1(w / T) if w / T < 700 else 0.0
-        phase = 2.0 * k * k / (2.0 * math.pi**2) * w * occ
-        return np.array([phase * float(decay_rate_mu(mu, w, k, Z)),
-                         phase * float(decay_rate_sm(w, k, Z))])
+        phase = g * k * k / (2.0 * math.pi**2) * w * occ
+        return np.array([phase * float(decay_rate_mu(mu, w, k, Z, mode)),
+                         phase * float(decay_rate_sm(w, k, Z, mode))])
 
-    val, _ = integrate.quad_vec(integrand, 0.0, kmax, epsrel=1e-7, limit=200)
-    return float(val[0]), float(val[1])
+    val, _ = integrate.quad_vec(integrand, 0.0, top, epsrel=1e-7, limit=200)
+    return val
+
+
+def emissivities_by_mode(gas: ElectronGas, mu: float) -> dict[str, tuple[float, float]]:
+    """{"T": (Q_mu, Q_SM), "L": (Q_mu, Q_SM)} [eV^5]: the transverse (two polarisations)
+    and longitudinal energy-loss rates of plasmon decay through the magnetic moment ``mu``
+    [mu_B] and in the Standard Model (module docstring)."""
+    out = {}
+    for mode in ("T", "L"):
+        q = _mode_integral(gas, mu, mode)
+        out[mode] = (float(q[0]), float(q[1]))
+    return out
+
+
+def emissivities(gas: ElectronGas, mu: float) -> tuple[float, float]:
+    """(Q_mu, Q_SM) [eV^5]: energy-loss rates of plasmon decay, transverse plus
+    longitudinal, through the magnetic moment ``mu`` [mu_B] and in the Standard Model."""
+    m = emissivities_by_mode(gas, mu)
+    return m["T"][0] + m["L"][0], m["T"][1] + m["L"][1]
 
 
 def emissivity(gas: ElectronGas, mu: float = 0.0, process: str = "mu") -> float:
-    """Energy-loss rate [eV^5] of transverse-plasmon decay: ``process`` "mu" (magnetic
+    """Energy-loss rate [eV^5] of plasmon decay (both modes): ``process`` "mu" (magnetic
     moment ``mu`` [mu_B]) or "sm" (:func:`emissivities`)."""
     if process not in ("mu", "sm"):
         raise NuemValueError(f"process={process!r} must be 'mu' or 'sm'")
@@ -306,6 +363,6 @@ def emissivity(gas: ElectronGas, mu: float = 0.0, process: str = "mu") -> float:
 
 
 def emissivity_ratio(gas: ElectronGas, mu: float) -> float:
-    """Q_mu / Q_SM for transverse plasmons at this plasma (the magnetic-moment excess)."""
+    """Q_mu / Q_SM, both modes, at this plasma (the magnetic-moment excess)."""
     q_mu, q_sm = emissivities(gas, mu)
     return q_mu / q_sm
