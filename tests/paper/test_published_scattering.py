@@ -53,8 +53,12 @@ def test_sm_cross_section_at_1MeV_0p1MeV(flavour, anti):
     E, T = 1 * MeV, 0.1 * MeV
     got = el.dsigma_dT_weak(E, T, flavour, anti)
     assert got == pytest.approx(_closed_form_gl_gr(E, T, g_l, g_r, s2), rel=1e-12, abs=0)
-    # magnitude check, in cm^2/MeV, against values worked by hand with s^2 = 0.23863
-    expected = {("e", False): 1.004e-44, ("e", True): 4.36e-45, ("mu", False): 1.73e-45}
+    # magnitude check, in cm^2/MeV, against values worked by hand with s^2 = 0.23863:
+    # 2 G_F^2 m_e/pi (hbar c)^2 = 1.7233e-44 cm^2/MeV times [g_L^2 + g_R^2 0.81 - g_L g_R 0.0511]
+    # = 0.58270 (nu_e), 0.48986 (nu_e-bar), 0.11763 (nu_mu).  (Until this revision the last two
+    # read 4.36e-45 and 1.73e-45, wrong, and the comparison could not fail: pytest.approx's
+    # default absolute tolerance of 1e-12 swallowed them.)
+    expected = {("e", False): 1.004e-44, ("e", True): 8.442e-45, ("mu", False): 2.027e-45}
     assert got / CM2_PER_MEV == pytest.approx(expected[(flavour, anti)], rel=1e-2, abs=0)
 
 
