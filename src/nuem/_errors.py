@@ -36,3 +36,16 @@ def require_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise NuemValueError(f"{name}={value!r} is not one of {', '.join(choices)}")
     return value
+
+
+def require_in_range(name: str, value: Any, lo: float | None = None, hi: float | None = None,
+                     unit: str = "", lo_open: bool = False) -> float:
+    """A finite scalar in [lo, hi] (or (lo, hi] with ``lo_open``), else
+    :class:`NuemValueError` naming the parameter, the value and the range."""
+    x = float(as_finite_array(name, value))
+    if (lo is not None and (x <= lo if lo_open else x < lo)) or (hi is not None and x > hi):
+        lo_s = "-inf" if lo is None else f"{lo:g}"
+        hi_s = "inf" if hi is None else f"{hi:g}"
+        raise NuemValueError(f"{name}={x:g}{(' ' + unit) if unit else ''} outside the valid "
+                             f"range {'(' if lo_open else '['}{lo_s}, {hi_s}]")
+    return x

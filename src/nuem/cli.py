@@ -561,6 +561,64 @@ def predict_sm(mass: float, as_json: bool, cite: bool) -> None:
         click.echo("\n".join(_cite_lines()))
 
 
+def _parse_params(items: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for it in items:
+        if "=" not in it:
+            raise click.BadParameter(f"{it!r} is not of the form k=v", param_hint="--param")
+        k, v = it.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+@predict.command("model")
+@click.argument("name", required=False)
+@click.option("--param", "params", multiple=True, metavar="K=V",
+              help="Model parameter, repeatable (units as listed by --list).")
+@click.option("--list", "list_models", is_flag=True, help="List the models and parameters.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def predict_model(name: str | None, params: tuple[str, ...], list_models: bool, as_json: bool,
+                  cite: bool) -> None:
+    """Moment matrix of a named model (nuem.theory.models) and the effective moments a
+    reactor and a solar pp experiment would see."""
+    from nuem.theory import models
+    from nuem.units import MeV
+
+    if list_models or name is None:
+        for m in models.MODELS.values():
+            click.echo(f"{m.name}: {m.summary}")
+            for p in m.parameters:
+                unit = f" [{p.unit}]" if p.unit else ""
+                click.echo(f"    {p.name}{unit} = {p.default}  ({p.help})")
+        return
+    citations.reset()
+    kv = _parse_params(params)
+    M = models.predict(name, **kv)
+    E_pp = 0.3 * MeV
+    mu_reactor = float(np.sqrt(M.mu2_reactor()))
+    mu_solar = float(np.sqrt(M.mu2_solar(np.array([E_pp]), "pp")[0]))
+    flav = M.flavour_basis()
+    out = {"model": name, "kind": M.kind, "parameters": kv,
+           "moment_matrix_mass_basis_muB": [[[z.real, z.imag] for z in row] for row in M.matrix],
+           "moment_matrix_flavour_basis_abs_muB": np.abs(flav).tolist(),
+           "mu_eff_reactor_muB": mu_reactor, "mu_eff_solar_pp_300keV_muB": mu_solar,
+           "references": citations.used()}
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"{name} ({M.kind}): |lambda| in the flavour basis [mu_B]")
+        t.add_column("")
+        for f in ("e", "mu", "tau"):
+            t.add_column(f, justify="right")
+        for f, row in zip(("e", "mu", "tau"), np.abs(flav)):
+            t.add_row(f, *[f"{x:.3e}" for x in row])
+        _emit(out, False, t)
+        click.echo(f"mu_eff reactor {mu_reactor:.3e} mu_B, solar pp (300 keV) {mu_solar:.3e} mu_B")
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
 @cli.group()
 def astro() -> None:
     """Astrophysics: plasmon decay and radiative decay."""

@@ -294,8 +294,8 @@ def _theory_section(out: Path) -> str:
     """Standard-Model predictions and astrophysical consequences against the best limits."""
     from nuem import limits
     from nuem.astro import decay, plasma
-    from nuem.theory import sm
-    from nuem.units import cm, keV
+    from nuem.theory import models, sm
+    from nuem.units import MeV, cm, keV
 
     def best(quantity, kind):
         rows = [x for x in limits.select(quantity, kind) if x.cl is not None]
@@ -309,10 +309,15 @@ def _theory_section(out: Path) -> str:
     tau = float(decay.lifetime(mu_rg, m3, float(decay.masses(0.0, "NO")[1])))
     gas = plasma.electron_gas(1e6, 1e8, 0.5)
     ratio = plasma.emissivity_ratio(gas, mu_rg)
+    lr = models.predict("left-right", xi=1e-3, m_w2=5000.0)
+    mu_lr = float(lr.mu2_solar([0.3 * MeV], "pp")[0]) ** 0.5
     rows = [
         ("Dirac &mu;<sub>&nu;</sub> [&mu;<sub>B</sub>], m<sub>3</sub> = "
          f"{m3:.3f} eV (NO, m<sub>1</sub> = 0)", f"{mu_sm:.2e}", best("mu", "experiment"),
          best("mu", "astrophysics")),
+        ("Left-right model, Dirac (&xi; = 10<sup>-3</sup>, M<sub>W2</sub> = 5 TeV): solar pp "
+         "&mu;<sub>eff</sub> [&mu;<sub>B</sub>] (<code>nuem predict model left-right</code>)",
+         f"{mu_lr:.2e}", best("mu", "experiment"), best("mu", "astrophysics")),
         ("&lt;r<sup>2</sup>&gt;<sub>e</sub> [cm<sup>2</sup>]", f"{r2['e']:.2e}",
          best("charge-radius", "experiment"), "-"),
         ("&lt;r<sup>2</sup>&gt;<sub>&mu;</sub>, &lt;r<sup>2</sup>&gt;<sub>&tau;</sub> [cm<sup>2</sup>]",
@@ -321,8 +326,8 @@ def _theory_section(out: Path) -> str:
     body = "".join(f"<tr><td style='text-align:left'>{a}</td><td>{b}</td><td>{c}</td>"
                    f"<td>{d}</td></tr>" for a, b, c, d in rows)
     return f"""
-<h2>5. Theory: Standard-Model predictions against the limits</h2>
-<table><tr><th>quantity</th><th>SM prediction</th><th>best laboratory limit</th>
+<h2>5. Theory: Standard-Model and model predictions against the limits</h2>
+<table><tr><th>quantity</th><th>prediction</th><th>best laboratory limit</th>
 <th>best astrophysical limit</th></tr>{body}</table>
 <p>Consequences of a moment at the best astrophysical limit, {mu_rg:g} &mu;<sub>B</sub>:
 radiative decay &nu;<sub>3</sub> &rarr; &nu;<sub>2</sub>&gamma; (NO, m<sub>1</sub> = 0) has a
@@ -332,7 +337,8 @@ lifetime of {tau:.2e} s and a photon energy of
 T = 1e8 K, &omega;<sub>p</sub> = {gas.omega_p / keV:.1f} keV) plasmon decay (transverse and
 longitudinal) through the moment adds {ratio:.3f} of the Standard-Model plasmon emissivity
 (<code>nuem.astro.plasma</code>, Braaten-Segel dispersion).  Sources: Fujikawa &amp; Shrock
-1980; Bernabeu, Papavassiliou &amp; Vidal 2002; limits from
+1980; Kim 1976 and Beg, Marciano &amp; Ruderman 1978 (left-right); Bernabeu,
+Papavassiliou &amp; Vidal 2002; limits from
 <code>nuem/limits/published.yaml</code>.</p>
 """
 
