@@ -583,7 +583,6 @@ def predict_model(name: str | None, params: tuple[str, ...], list_models: bool, 
     """Moment matrix of a named model (nuem.theory.models) and the effective moments a
     reactor and a solar pp experiment would see."""
     from nuem.theory import models
-    from nuem.units import MeV
 
     if list_models or name is None:
         for m in models.MODELS.values():
@@ -595,9 +594,8 @@ def predict_model(name: str | None, params: tuple[str, ...], list_models: bool, 
     citations.reset()
     kv = _parse_params(params)
     M = models.predict(name, **kv)
-    E_pp = 0.3 * MeV
-    mu_reactor = float(np.sqrt(M.mu2_reactor()))
-    mu_solar = float(np.sqrt(M.mu2_solar(np.array([E_pp]), "pp")[0]))
+    eff = models.effective_moments(M)
+    mu_reactor, mu_solar = eff["reactor"], eff["solar_pp"]
     flav = M.flavour_basis()
     out = {"model": name, "kind": M.kind, "parameters": kv,
            "moment_matrix_mass_basis_muB": [[[z.real, z.imag] for z in row] for row in M.matrix],

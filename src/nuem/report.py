@@ -295,7 +295,7 @@ def _theory_section(out: Path) -> str:
     from nuem import limits
     from nuem.astro import decay, plasma
     from nuem.theory import models, sm
-    from nuem.units import MeV, cm, keV
+    from nuem.units import cm, keV
 
     def best(quantity, kind):
         rows = [x for x in limits.select(quantity, kind) if x.cl is not None]
@@ -310,7 +310,7 @@ def _theory_section(out: Path) -> str:
     gas = plasma.electron_gas(1e6, 1e8, 0.5)
     ratio = plasma.emissivity_ratio(gas, mu_rg)
     lr = models.predict("left-right", xi=1e-3, m_w2=5000.0)
-    mu_lr = float(lr.mu2_solar([0.3 * MeV], "pp")[0]) ** 0.5
+    mu_lr = models.effective_moments(lr)["solar_pp"]
     rows = [
         ("Dirac &mu;<sub>&nu;</sub> [&mu;<sub>B</sub>], m<sub>3</sub> = "
          f"{m3:.3f} eV (NO, m<sub>1</sub> = 0)", f"{mu_sm:.2e}", best("mu", "experiment"),

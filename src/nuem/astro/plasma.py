@@ -236,14 +236,17 @@ def residue_transverse(k, gas: ElectronGas) -> np.ndarray:
     return _residue_T(omega_transverse(k, gas), k, gas.omega_p**2, gas.v_star**2)
 
 
+def _residue_L(w, k, wp2, v2):
+    a = w**2 - v2 * k**2
+    return 2 * a / (3 * wp2 - a)
+
+
 def residue_longitudinal(k, gas: ElectronGas) -> np.ndarray:
     """Residue Z_L(k) = 2 (w^2 - v*^2 k^2)/(3 omega_p^2 - (w^2 - v*^2 k^2)) of the
     longitudinal branch (Braaten & Segel 1993, Eq. (14)), normalised as 1/(1 - dPi_L/dw^2)
     with w^2 = Pi_L (tested); 1 at k = 0."""
     k = as_finite_array("k", k)
-    w = omega_longitudinal(k, gas)
-    a = w**2 - gas.v_star**2 * k**2
-    return 2 * a / (3 * gas.omega_p**2 - a)
+    return _residue_L(omega_longitudinal(k, gas), k, gas.omega_p**2, gas.v_star**2)
 
 
 # --- decay rates ---------------------------------------------------------------------
@@ -324,8 +327,7 @@ def _mode_integral(gas: ElectronGas, mu: float, mode: str) -> np.ndarray:
             if k >= top * (1.0 - 1e-12):
                 return np.zeros(2)
             w = float(omega_longitudinal(k, gas))
-            a = w * w - v2 * k * k
-            Z = 2.0 * a / (3.0 * wp2 - a)
+            Z = _residue_L(w, k, wp2, v2)
         occ = 1.0 / math.expm1(w / T) if w / T < 700 else 0.0
         phase = g * k * k / (2.0 * math.pi**2) * w * occ
         return np.array([phase * float(decay_rate_mu(mu, w, k, Z, mode)),

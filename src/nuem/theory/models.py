@@ -82,6 +82,20 @@ def standard_model(m_lightest: float = 0.0, ordering: str = "NO",
     return MomentMatrix(sm.transition_moments(masses, majorana=(kind == "majorana")), kind)
 
 
+#: neutrino energy [MeV] at which :func:`effective_moments` quotes the solar pp moment
+SOLAR_PP_ENERGY_MEV = 0.3
+
+
+def effective_moments(M: MomentMatrix) -> dict[str, float]:
+    """The effective moments [mu_B] a short-baseline reactor experiment and a solar pp
+    experiment (at :data:`SOLAR_PP_ENERGY_MEV`) see for the moment matrix ``M``
+    (:meth:`MomentMatrix.mu2_reactor`, :meth:`MomentMatrix.mu2_solar`)."""
+    from nuem.units import MeV
+
+    solar = M.mu2_solar(np.array([SOLAR_PP_ENERGY_MEV * MeV]), "pp")[0]
+    return {"reactor": float(np.sqrt(M.mu2_reactor())), "solar_pp": float(np.sqrt(solar))}
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One model parameter: its name, unit (the CLI's), default and scale to eV."""
