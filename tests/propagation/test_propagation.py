@@ -323,18 +323,10 @@ def test_backends_agree_with_numpy(backend):
     assert np.abs(a.amplitudes - b.amplitudes).max() < 1e-10
 
 
-@pytest.mark.parametrize("n,m", [(2, 1), (2, 2), (4, 1), (4, 4), (6, 1), (6, 3), (6, 6)])
-def test_numba_lane_exponential_kernel_agrees_with_numpy(n, m):
-    """The numba lane kernel (Taylor degree 8/12/16 with scaling and squaring, energies in
-    SIMD lanes) against the numpy eigendecomposition, on random Hermitian steps whose norms
-    span every degree and several squarings (||A + z B||_1 from 0.01 to 40), for 7 energies
-    (one padded lane block), every size of system, one state or the whole propagator
-    (six columns take the register-blocked product).  Unitary steps, so 1e-10 is absolute."""
-    if "numba" not in available_backends():
-        pytest.skip("numba is not installed (optional extra)")
-    from nuem.propagation import _kernels
-
-    rng = np.random.default_rng(n * 10 + m)
+def _random_steps(n, m, seed):
+    """Twelve random Hermitian steps (A, B) with ||A||_1 = ||B||_1 from 0.01 to 40, seven
+    z in [-1, 1] and seven random orthonormal sets of m states."""
+    rng = np.random.default_rng(seed)
 
     def herm(k):
         x = rng.normal(size=(k, n, n)) + 1j * rng.normal(size=(k, n, n))
@@ -346,23 +338,101 @@ def test_numba_lane_exponential_kernel_agrees_with_numpy(n, m):
     B = B * scale / np.abs(B).sum(axis=-2).max(axis=-1)[:, None, None]
     z = np.linspace(-1.0, 1.0, 7)
     psi = np.linalg.qr(rng.normal(size=(7, n, n)) + 1j * rng.normal(size=(7, n, n)))[0][..., :m]
+    return A, B, z, psi
+
+
+@pytest.mark.parametrize("n,m", [(2, 1), (2, 2), (4, 1), (4, 4), (6, 1), (6, 3), (6, 6)])
+def test_numba_lane_exponential_kernel_agrees_with_numpy(n, m):
+    """The numba lane kernel (Taylor degree 8/12/16 with scaling and squaring, energies in
+    SIMD lanes) against the numpy eigendecomposition, on random Hermitian steps whose norms
+    span every degree and several squarings (||A + z B||_1 from 0.01 to 40), for 7 energies
+    (one padded lane block), every size of system, one state or the whole propagator
+    (six columns take the register-blocked product).  Unitary steps, so 1e-10 is absolute."""
+    if "numba" not in available_backends():
+        pytest.skip("numba is not installed (optional extra)")
+    from nuem.propagation import _kernels
+
+    A, B, z, psi = _random_steps(n, m, n * 10 + m)
     a = _kernels.apply_numba(A, B, z, psi)
     b = _kernels.apply_numpy(A, B, z, psi)
     assert a.shape == b.shape == (7, n, m)
     assert np.abs(a - b).max() < 1e-10
 
 
-def test_taylor_degrees_of_the_lane_kernel_meet_the_truncation_bound():
-    """theta of each degree d: the tail sum_{j>d} theta^j/j!, summed directly here, is at
-    most 2^-53 at theta and above it at 1.05 theta (so the bound is not loose either)."""
-    pytest.importorskip("numba")
-    from nuem.propagation import _numba_layers as nl
+@pytest.mark.parametrize("n,m,unroll", [(2, 1, 1), (2, 2, 99), (4, 1, 1), (4, 4, 4),
+                                        (6, 1, 1), (6, 1, 4), (6, 6, 1)])
+def test_jax_taylor_kernel_agrees_with_numpy(n, m, unroll):
+    """The jax kernel (Taylor series on the states, degree and substeps from the step
+    norms, energies and columns as lanes) against the numpy eigendecomposition on the
+    random steps of the numba test: norms 0.01 to 40 (so steps are split into up to ~20
+    substeps and zero-padded chunks occur), every system size, one state or the whole
+    propagator; the loop of Taylor products rolled (the default), unrolled 4-fold (tried
+    on a GPU by the benchmark) and fully unrolled (99 is clamped to the degree; 2x2 only,
+    since a fully unrolled 6x6 body takes minutes to compile on the CPU)."""
+    if "jax" not in available_backends():
+        pytest.skip("jax is not installed (optional extra)")
+    from nuem.propagation import _jax_layers, _kernels
+
+    A, B, z, psi = _random_steps(n, m, n * 10 + m)
+    _, p = _jax_layers.plan(A, B, z.min(), z.max())
+    assert p.max() > 10 and p.min() == 1
+    a = _jax_layers.apply(A, B, z, psi, unroll=unroll)
+    b = _kernels.apply_numpy(A, B, z, psi)
+    assert a.shape == b.shape == (7, n, m)
+    assert np.abs(a - b).max() < 1e-10
+
+
+def test_jax_kernel_on_a_gpu_agrees_with_numpy():
+    """Where jax sees a GPU: problem P6 for 2^17 energies (a GPU-sized batch) with the jax
+    backend, against the numpy kernel at 32 of them, to 1e-10.  Skips without a GPU (CI
+    has none)."""
+    if "jax" not in available_backends():
+        pytest.skip("jax is not installed (optional extra)")
+    import jax
+
+    if jax.default_backend() != "gpu":
+        pytest.skip(f"no GPU visible to jax (default backend {jax.default_backend()!r})")
+    sysm, prof, _, ini = problems.p6(4)
+    E = np.linspace(5.0, 50.0, 2 ** 17) * MeV
+    a = propagate(sysm, prof, E, "magnus", steps=300, initial=ini, backend="jax")
+    sub = np.linspace(0, len(E) - 1, 32).astype(int)
+    b = propagate(sysm, prof, E[sub], "magnus", steps=300, initial=ini)
+    assert np.abs(a.amplitudes[sub] - b.amplitudes).max() < 1e-10
+
+
+def test_jax_plan_keeps_every_substep_within_theta():
+    """The jax kernel's plan: for steps with norms from 0 to 300 over an energy range,
+    every substep's ||A + z B||_1 (checked here at 50 z across the range, not only the
+    two extremes the plan uses) is at most theta of the chosen degree; an all-zero step
+    gets no substep; and the chosen degree costs no more products than any other."""
+    from nuem.propagation import _jax_layers
+
+    A, B, _, _ = _random_steps(6, 1, 3)
+    A, B = A * 7.5, B * 7.5
+    A[4] = B[4] = 0.0
+    degree, p = _jax_layers.plan(A, B, 0.02, 0.2)
+    assert p[4] == 0 and np.all(p[np.arange(12) != 4] >= 1)
+    zs = np.linspace(0.02, 0.2, 50)
+    norms = np.abs(A[:, None] + zs[None, :, None, None] * B[:, None]).sum(axis=-2).max(axis=-1)
+    keep = p > 0
+    assert np.all(norms[keep] / p[keep, None] <= _jax_layers.THETA[degree] * (1 + 1e-12))
+    for d in _jax_layers.DEGREES:
+        q = np.ceil(norms.max(axis=1) / _jax_layers.THETA[d])
+        assert degree * p.sum() <= d * q.sum()
+
+
+def test_taylor_degrees_of_the_kernels_meet_the_truncation_bound():
+    """theta of each degree d used by the numba and jax kernels (from taylor_theta): the
+    tail sum_{j>d} theta^j/j!, summed directly here, is at most 2^-53 at theta and above
+    it at 1.05 theta (so the bound is not loose either)."""
+    from nuem.propagation._kernels import taylor_theta
 
     def tail(t, d):
-        return sum(t ** j / math.factorial(j) for j in range(d + 1, d + 40))
+        return sum(t ** j / math.factorial(j) for j in range(d + 1, d + 60))
 
-    for r, th in zip(nl.HORNER, nl.THETA):
-        assert tail(th, 4 * r) <= 2.0 ** -53 < tail(1.05 * th, 4 * r)
+    for d in (8, 12, 16, 20, 24, 30):
+        th = taylor_theta(d)
+        assert tail(th, d) <= 2.0 ** -53 < tail(1.05 * th, d)
 
 
 def test_numba_adiabatic_kernel_agrees_with_numpy():

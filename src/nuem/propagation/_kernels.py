@@ -12,9 +12,10 @@ streaming over steps; nothing of size (steps x energies x 2N x 2N) is ever built
   SIMD lanes: each step's exponential by scaling and squaring of a Taylor polynomial of
   degree 8, 12 or 16 (Paterson-Stockmeyer, truncation below 2^-53), then one product
   with the states.  Agrees with ``numpy`` to rounding (tested to 1e-10).
-* ``jax`` (optional extra ``nuem[jax]``): a Taylor series applied to the states, with a
-  fixed, host-chosen number of terms and substeps, ``lax.scan`` over steps, batched over
-  energies; runs unchanged on CPU or GPU in float64.
+* ``jax`` (optional extra ``nuem[jax]``): the kernel of :mod:`nuem.propagation._jax_layers`,
+  a Taylor series applied to the states (degree and substeps chosen per call from the
+  step norms, truncation below 2^-53), ``lax.scan`` over steps with energies and columns
+  as parallel lanes; runs unchanged on CPU or GPU in float64.
 """
 
 from __future__ import annotations
@@ -27,9 +28,31 @@ import numpy as np
 
 from nuem._errors import NuemValueError
 
-#: the jax kernel uses a fixed count: substeps of norm <= 2 and 30 terms (2^31/31! < 1e-24)
-JAX_THETA = 2.0
-JAX_TERMS = 30
+#: lanes (energies x propagated columns) per call of the jax kernel: a GPU needs >= 1e5
+#: in flight; the working set is about (2N)^2 x 16 bytes per lane (150 MB for 6x6)
+JAX_LANES = 2 ** 18
+#: bound on the Taylor truncation error of one step: the unit roundoff of float64
+TRUNCATION = 2.0 ** -53
+
+
+def taylor_theta(degree: int, tol: float = TRUNCATION) -> float:
+    """The largest theta with  theta^(d+1)/(d+1)! / (1 - theta/(d+2)) <= tol  (d the
+    degree): this bounds sum_{j>d} theta^j/j!, the truncation error of the degree-d
+    Taylor polynomial of exp(X) (and of exp(X) v for ||v|| = 1) for ||X|| <= theta, the
+    criterion of Al-Mohy and Higham, SIAM J. Matrix Anal. Appl. 31, 970 (2009), Sec. 3,
+    applied to the forward error.  Bisection, to 1e-12 relative."""
+    lo, hi = 0.0, 1.0
+    d1 = degree + 1
+
+    def bound(t):
+        return math.exp(d1 * math.log(t) - math.lgamma(d1 + 1)) / (1.0 - t / (d1 + 1))
+
+    while bound(hi) < tol:
+        lo, hi = hi, 2.0 * hi
+    while hi - lo > 1e-12 * hi:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if bound(mid) < tol else (lo, mid)
+    return lo
 
 
 class BackendError(NuemValueError):
@@ -152,51 +175,15 @@ def adiabatic_numba(M, z, K, KL, KR, edges, psi0, want_diag, local=False):
 
 
 # --- jax ------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=1)
-def _jax():
-    """Import jax (x64 on) and build the jitted scan kernel, once."""
-    jax = _optional("jax", "jax")
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-    from functools import partial
+def apply_jax(A, B, z, psi):
+    """As :func:`apply_numpy` with JAX (jit; scan over steps, energies and columns in
+    parallel lanes): the kernel of :mod:`nuem.propagation._jax_layers` (a Taylor series
+    applied to the states, its degree and substeps chosen per call from the step norms,
+    truncation below 2^-53)."""
+    _optional("jax", "jax")
+    from nuem.propagation import _jax_layers
 
-    @partial(jax.jit, static_argnums=(4, 5))
-    def run(A, B, z, psi, substeps, terms):
-        def step(psi, ab):
-            a, b = ab
-            om = (-1j / substeps) * (a[None] + z[:, None, None] * b[None])
-
-            def sub(_, p):
-                def taylor(j, carry):
-                    acc, term = carry
-                    term = (om @ term) / j
-                    return acc + term, term
-
-                acc, _ = jax.lax.fori_loop(1, terms + 1, taylor, (p, p))
-                return acc
-
-            return jax.lax.fori_loop(0, substeps, sub, psi), None
-
-        out, _ = jax.lax.scan(step, psi, (A, B))
-        return out
-
-    return jax, jnp, run
-
-
-def apply_jax(A, B, z, psi, zmax: float | None = None):
-    """As :func:`apply_numpy` with JAX (jit; scan over steps, batched over energies).
-
-    The number of Taylor substeps is fixed for the whole call from the largest
-    ||A_k + z B_k||_1 (a static shape for jit), and 30 terms per substep.
-    """
-    jax, jnp, run = _jax()
-    zabs = float(np.max(np.abs(z))) if zmax is None else zmax
-    norm = float(np.max(np.abs(A).sum(axis=-2).max(axis=-1)
-                        + zabs * np.abs(B).sum(axis=-2).max(axis=-1))) if len(A) else 0.0
-    substeps = max(1, int(math.ceil(norm / JAX_THETA)))
-    out = run(jnp.asarray(A), jnp.asarray(B), jnp.asarray(z, dtype=jnp.float64),
-              jnp.asarray(psi, dtype=jnp.complex128), substeps, JAX_TERMS)
-    return np.asarray(out)
+    return _jax_layers.apply(A, B, z, psi)
 
 
 APPLY = {"numpy": apply_numpy, "numba": apply_numba, "jax": apply_jax}

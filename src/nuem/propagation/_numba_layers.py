@@ -31,35 +31,15 @@ import math
 import numba
 import numpy as np
 
+from nuem.propagation._kernels import taylor_theta
 from nuem.propagation._numba_adiabatic import (_FAST, _V, _ZERO, L, _add, _cmac, _ld, _mm,
                                                _mul, _neg, _splat, _st)
 
-#: bound on the Taylor truncation error of one step: the unit roundoff of float64
-TRUNCATION = 2.0 ** -53
 #: the Horner lengths r: Taylor degree 4r, evaluated with r + 2 matrix products
 HORNER = (2, 3, 4)
 
-
-def _theta(degree: int, tol: float = TRUNCATION) -> float:
-    """The largest theta with  theta^(d+1)/(d+1)! / (1 - theta/(d+2)) <= tol  (d the
-    degree): this bounds sum_{j>d} theta^j/j!, the truncation error of the degree-d
-    Taylor polynomial of exp(X) for ||X|| <= theta.  Bisection, to 1e-12 relative."""
-    lo, hi = 0.0, 1.0
-    d1 = degree + 1
-
-    def bound(t):
-        return math.exp(d1 * math.log(t) - math.lgamma(d1 + 1)) / (1.0 - t / (d1 + 1))
-
-    while bound(hi) < tol:
-        lo, hi = hi, 2.0 * hi
-    while hi - lo > 1e-12 * hi:
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if bound(mid) < tol else (lo, mid)
-    return lo
-
-
 #: theta for each entry of HORNER (degree 4r); measured here: 0.070, 0.336, 0.826
-THETA = np.array([_theta(4 * r) for r in HORNER])
+THETA = np.array([taylor_theta(4 * r) for r in HORNER])
 #: Taylor coefficients 1/j!, j = 0..4 max(HORNER)
 COEF = np.array([1.0 / math.factorial(j) for j in range(4 * max(HORNER) + 1)])
 

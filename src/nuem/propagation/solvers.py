@@ -311,8 +311,9 @@ def run_steps(system, profile, E, cols, edges, scheme, backend) -> np.ndarray:
     n, m = cols.shape
     out = np.empty((len(E), n, m), dtype=complex)
     z_all = 1.0 / E
-    for e0 in range(0, len(E), ENERGY_CHUNK):
-        z = z_all[e0:e0 + ENERGY_CHUNK]
+    chunk = ENERGY_CHUNK if backend != "jax" else max(1, _kernels.JAX_LANES // m)
+    for e0 in range(0, len(E), chunk):
+        z = z_all[e0:e0 + chunk]
         psi = np.broadcast_to(cols, (len(z), n, m)).astype(complex)
         for k0 in range(0, len(edges) - 1, STEP_CHUNK):
             A, B = step_generators(system, profile, edges[k0:k0 + STEP_CHUNK + 1], scheme)
