@@ -82,7 +82,7 @@ def _jax():
         out, _ = jax.lax.scan(step, psi, (XA, XB))
         return out
 
-    return jax, jnp, run
+    return jnp, run
 
 
 def plan(A: np.ndarray, B: np.ndarray, zlo: float, zhi: float) -> tuple[int, np.ndarray]:
@@ -114,7 +114,7 @@ def apply(A, B, z, psi, unroll: int | None = None) -> np.ndarray:
 
     ``unroll``: Taylor products per loop iteration (default :data:`UNROLL`; see the
     module docstring).  Returns a numpy array."""
-    jax, jnp, run = _jax()
+    jnp, run = _jax()
     z = np.asarray(z, dtype=float)
     psi = np.asarray(psi, dtype=np.complex128)
     nE, n, m = psi.shape
