@@ -21,7 +21,7 @@ def test_bound_json_keys_and_value():
     for key in ("mu_max_muB", "f", "scale_GeV", "delta_m_eV", "r", "method"):
         assert key in d
     assert 1e-15 < d["mu_max_muB"] < 1e-13  # "of order 1e-14" (issue 2, must show 2)
-    assert d["f"] == pytest.approx(1.0)
+    assert d["f"] == pytest.approx(0.970, abs=0.001)  # Eq. (5) as printed, f(0) = 1 - tan^4/3
 
 
 def test_bound_at_f_zero_reports_no_bound():

@@ -20,10 +20,14 @@ from rich.table import Table
 from nuem import __version__, citations, constants
 from nuem._errors import NuemValueError
 from nuem.theory import naturalness as nat
-from nuem.theory.eft import METHODS, DiracEFT
+from nuem.theory.eft import CONVENTIONS, METHODS, DiracEFT
 from nuem.units import GeV
 
 _METHOD = click.Choice(METHODS)
+_CONVENTION = click.Choice(CONVENTIONS)
+_CONVENTION_HELP = ("Anomalous dimensions and moment normalisation: bell2005 = Eq. (24) and "
+                    "Eq. (12) as printed; jmt2013 = lambda term of gamma_33 from Jenkins-Manohar-"
+                    "Trott; nusmeft = Datta et al. 2021 normalisation.")
 
 
 def _emit(obj: dict[str, Any], as_json: bool, table: Table | None = None) -> None:
@@ -49,14 +53,17 @@ def cli() -> None:
               help="Neutrino mass scale the induced mass may not exceed [eV].")
 @click.option("--r", "r", type=float, default=0.0, show_default=True,
               help="r = C-(Lambda)/C+(Lambda).")
-@click.option("--method", type=_METHOD, default="leading-log", show_default=True)
+@click.option("--method", type=_METHOD, default="leading-log", show_default=True,
+              help="leading-log = Eq. (4); resummed/running = Eq. (26) with evolved coefficients.")
+@click.option("--convention", type=_CONVENTION, default="bell2005", show_default=True,
+              help=_CONVENTION_HELP)
 @click.option("--scan", is_flag=True, help="Write the bound-vs-Lambda figure (PNG and PDF).")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("naturalness_scan"),
               show_default=True, help="File stem for --scan.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--cite", is_flag=True, help="List the papers this computation used.")
-def bound(scale: float | None, delta_m: float, r: float, method: str, scan: bool, out: Path,
-          as_json: bool, cite: bool) -> None:
+def bound(scale: float | None, delta_m: float, r: float, method: str, convention: str,
+          scan: bool, out: Path, as_json: bool, cite: bool) -> None:
     """Naturalness bound on |mu_nu|/mu_B (Bell et al. PRL 95 151802, Eqs. 4, 26, 27)."""
     citations.reset()
     if scan:
@@ -71,17 +78,18 @@ def bound(scale: float | None, delta_m: float, r: float, method: str, scan: bool
         return
     if scale is None:
         raise NuemValueError("scale is required (use --scale GEV, or --scan)")
-    mu_max = float(nat.bound(scale * GeV, delta_m, r, method=method))
+    mu_max = float(nat.bound(scale * GeV, delta_m, r, method=method, convention=convention))
     f = float(nat.f_of_r(r))
     no_bound = math.isinf(mu_max)
     result = {"mu_max_muB": None if no_bound else mu_max, "no_bound": no_bound, "f": f,
               "scale_GeV": scale, "delta_m_eV": delta_m, "r": r, "method": method,
-              "references": citations.used()}
+              "convention": convention, "references": citations.used()}
     if as_json:
         _emit(result, True)
     else:
         t = Table(title="Dirac naturalness bound (Bell et al. 2005)")
-        for col in ("Lambda [GeV]", "delta m [eV]", "r", "f(r)", "method", "|mu_nu|/mu_B <"):
+        for col in ("Lambda [GeV]", "delta m [eV]", "r", "f(r) (Eq. 5)", "method",
+                    "|mu_nu|/mu_B <"):
             t.add_column(col, justify="right")
         t.add_row(f"{scale:g}", f"{delta_m:g}", f"{r:g}", f"{f:.4f}", method,
                   "no bound (f(r) = 0)" if no_bound else f"{mu_max:.3e}")
@@ -97,22 +105,29 @@ def eft() -> None:
 
 @eft.command("run")
 @click.option("--scale", type=float, required=True, help="Lambda [GeV], where C is given.")
-@click.option("--c1", type=float, default=0.0, show_default=True)
-@click.option("--c2", type=float, default=0.0, show_default=True)
-@click.option("--c3", type=float, default=0.0, show_default=True)
+@click.option("--c1", type=float, default=0.0, show_default=True, help="C1(Lambda), Eq. (8).")
+@click.option("--c2", type=float, default=0.0, show_default=True, help="C2(Lambda), Eq. (8).")
+@click.option("--c3", type=float, default=0.0, show_default=True, help="C3(Lambda), Eq. (8).")
 @click.option("--to", "to", type=float, default=None, help="Target scale [GeV] (default v).")
-@click.option("--method", type=_METHOD, default="resummed", show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--method", type=_METHOD, default="resummed", show_default=True,
+              help="leading-log = Eq. (25); resummed = matrix exponential; running = ODE.")
+@click.option("--convention", type=_CONVENTION, default="bell2005", show_default=True,
+              help=_CONVENTION_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def eft_run(scale: float, c1: float, c2: float, c3: float, to: float | None, method: str,
-            as_json: bool) -> None:
+            convention: str, as_json: bool) -> None:
     """Run (C1, C2, C3) from Lambda to --to; print mu_nu (Eq. 12) and delta m_nu (Eq. 13)."""
     citations.reset()
     to_gev = constants.v_higgs / GeV if to is None else to
-    model = DiracEFT(C=(c1, c2, c3), scale=scale * GeV)
+    model = DiracEFT(C=(c1, c2, c3), scale=scale * GeV, convention=convention)
     c_to = model.run(to_gev * GeV, method=method)
-    res = nat.naturalness_general(c1 + c2, c1 - c2, c3, scale * GeV, method=method)
-    out = {"C": [float(x) for x in c_to], "to_GeV": to_gev,
-           "scale_GeV": scale, "method": method, "mu_nu_muB": res.mu_nu_muB,
+    res = nat.naturalness_general(c1 + c2, c1 - c2, c3, scale * GeV, method=method,
+                                  convention=convention)
+    c_plus = float(c_to[0] + c_to[1])
+    out = {"C": [float(x) for x in c_to], "C_plus": c_plus,
+           "C3_over_C_plus": None if c_plus == 0.0 else float(c_to[2]) / c_plus,
+           "to_GeV": to_gev, "scale_GeV": scale, "method": method, "convention": convention,
+           "mu_nu_muB": res.mu_nu_muB,
            "delta_m_eV": res.delta_m_eV, "delta_m_radiative_eV": res.delta_m_rad_eV,
            "fine_tuning": None if math.isinf(res.fine_tuning) else res.fine_tuning}
     if as_json:
@@ -125,6 +140,65 @@ def eft_run(scale: float, c1: float, c2: float, c3: float, to: float | None, met
         t.add_row(*(f"{x:.6e}" for x in out["C"]), f"{res.mu_nu_muB:.3e}",
                   f"{res.delta_m_eV:.3e}", "n/a" if ft is None else f"{ft:.3g}")
         _emit(out, False, t)
+
+
+@eft.command("gamma")
+@click.option("--alpha1", type=float, default=None, help="alpha_1 = g1^2/4pi (SM normalisation).")
+@click.option("--alpha2", type=float, default=None, help="alpha_2 = g2^2/4pi.")
+@click.option("--lam", type=float, default=None,
+              help="Higgs quartic lambda, V = lambda[(phi^dag phi) - v^2/2]^2.")
+@click.option("--scale", type=float, default=None,
+              help="Instead of the couplings: a scale [GeV] (M_Z..1e19) at which the one-loop "
+                   "SM running couplings give alpha_1, alpha_2, lambda.")
+@click.option("--convention", type=_CONVENTION, default="bell2005", show_default=True,
+              help=_CONVENTION_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--cite", is_flag=True, help="List the papers this computation used.")
+def eft_gamma(alpha1: float | None, alpha2: float | None, lam: float | None,
+              scale: float | None, convention: str, as_json: bool, cite: bool) -> None:
+    """The anomalous-dimension matrix gamma_jk of Bell et al. 2005, Eq. (24): row j, column k."""
+    from nuem.theory.couplings import default_running
+    from nuem.theory.eft import anomalous_dimension
+
+    citations.reset()
+    given = [x is not None for x in (alpha1, alpha2, lam)]
+    if scale is not None:
+        if any(given):
+            raise NuemValueError("give either --scale or all of --alpha1/--alpha2/--lam, "
+                                 "not both")
+        from nuem.theory.couplings import MU_MAX
+
+        lo, hi = constants.M_Z / GeV, MU_MAX / GeV
+        if not (math.isfinite(scale) and lo <= scale <= hi):
+            raise NuemValueError(f"--scale={scale:g} GeV outside the running range "
+                                 f"[M_Z = {lo:g}, {hi:g}] GeV")
+        g1, g2, la = (float(x) for x in default_running().at(scale * GeV))
+        a1, a2 = g1**2 / (4 * math.pi), g2**2 / (4 * math.pi)
+    elif all(given):
+        a1, a2, la = alpha1, alpha2, lam  # type: ignore[assignment]
+        for name, x in (("--alpha1", a1), ("--alpha2", a2)):
+            if not math.isfinite(x) or not 0 < x < 1:
+                raise NuemValueError(f"{name}={x:g} must be a gauge coupling in (0, 1)")
+        if not math.isfinite(la) or not -4 * math.pi < la < 4 * math.pi:
+            raise NuemValueError(f"--lam={la:g} must be finite and perturbative, |lambda| < 4 pi")
+    else:
+        raise NuemValueError("give --alpha1, --alpha2 and --lam together, or --scale GEV")
+    g = anomalous_dimension(a1, a2, la, convention)
+    out = {"gamma": g.tolist(), "alpha1": a1, "alpha2": a2, "lam": la, "scale_GeV": scale,
+           "convention": convention, "references": citations.used()}
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"gamma_jk, Eq. (24) ({convention}): alpha1={a1:.5g}, alpha2={a2:.5g}, "
+                        f"lambda={la:.4g}")
+        t.add_column("j \\ k")
+        for k in range(1, 4):
+            t.add_column(str(k), justify="right")
+        for j, row in enumerate(g, start=1):
+            t.add_row(str(j), *(f"{x:.6e}" for x in row))
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
 
 
 @cli.command()

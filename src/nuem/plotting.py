@@ -47,7 +47,7 @@ def naturalness_scan(out_stem: Path, delta_m: float = 1.0, r_values=(0.0, 0.5, 1
     # Eq. (3): mu such that the quadratic estimate equals delta_m (falls as Lambda^-2)
     eq3 = delta_m / nat.delta_m_quadratic_estimate(1.0, scales)
     ax.loglog(scales / GeV, eq3, color="0.4", lw=2.5, alpha=0.6,
-              label=r"Eq. (3) estimate $(\alpha/16\pi)\Lambda^2\mu/m_e\mu_B$")
+              label=r"Eq. (3) estimate $(\alpha/32\pi)\Lambda^2\mu/m_e\mu_B$")
     ax.set_ylim(3e-17, 1e-12)
     ax.set_ylabel(r"naturalness bound on $|\mu_\nu|/\mu_B$")
     ax.set_title(rf"Dirac $\nu$, Bell et al. PRL 95 151802; $\delta m_\nu$ = {delta_m:g} eV")

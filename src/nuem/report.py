@@ -49,9 +49,6 @@ def _naturalness_section(out: Path) -> str:
     fc = FrozenCouplings()
     sm = default_running()
     g1, g2, g3, yt, lam = (float(x) for x in sm.state(constants.M_Z))
-    paper = nat.eq27_coefficient(couplings=FrozenCouplings.from_inputs(
-        nat.PAPER_INPUTS["alpha_em"], nat.PAPER_INPUTS["sin2w"]),
-        v_log=nat.PAPER_INPUTS["v_log"])
     inputs = [
         ("alpha-hat(M_Z)^-1 (MSbar)", f"{1 / constants.alpha_MZ:.3f}", "PDG 2024"),
         ("sin^2 theta-hat_W(M_Z) (MSbar)", f"{constants.sin2w_MZ:.5f}", "PDG 2024"),
@@ -75,8 +72,8 @@ at &Lambda;; f(r) = 0 at r = {nat.r_zero():.3f} (no bound there).</p>
 <h3>Bound on |&mu;<sub>&nu;</sub>|/&mu;<sub>B</sub> for &delta;m<sub>&nu;</sub> = 1 eV</h3>
 <table><tr><th>&Lambda; [TeV]</th><th>r</th>{head}</tr>{body}</table>
 <p>Eq. (27) coefficient: {nat.eq27_coefficient():.3e} with PDG 2024 inputs and v = 246.22 GeV in the
-logarithm; {paper:.3e} with the 2005 inputs (&alpha; = 1/128, sin<sup>2</sup>&theta;<sub>W</sub> = 0.23,
-v = 174 GeV in the logarithm). The paper quotes 8&times;10<sup>-15</sup>.</p>
+logarithm (f(0) = {float(nat.f_of_r(0.0)):.3f}, Eq. 5 as printed). The paper quotes
+8&times;10<sup>-15</sup> to one digit without stating its inputs.</p>
 <h3>Inputs</h3><table><tr><th>quantity</th><th>value</th><th>source</th></tr>{inp}</table>
 """
 

@@ -1,51 +1,51 @@
 """Dimension-6 effective theory of a Dirac neutrino with a right-handed partner.
 
 Reference: N. F. Bell, V. Cirigliano, M. J. Ramsey-Musolf, P. Vogel, M. B. Wise,
-PRL 95, 151802 (2005), hep-ph/0504134 ("Bell et al. 2005" below).
+PRL 95, 151802 (2005), hep-ph/0504134 ("Bell et al. 2005" below).  Equation numbers
+are the paper's; every default below is the equation as printed there.
 
-Operators (Bell et al. 2005, Eqs. 7-9), with phi~ = i tau_2 phi^*:
+Operators (Bell et al. 2005, Eq. 8), with phi~ = i tau_2 phi^*:
 
 * O1 = g1 Lbar phi~ sigma^{mu nu} nu_R B_{mu nu}
 * O2 = g2 Lbar tau^a phi~ sigma^{mu nu} nu_R W^a_{mu nu}
 * O3 = Lbar phi~ nu_R (phi^dag phi)
 
-with ``L_eff = sum_j C_j(mu) O_j / Lambda^2 + h.c.``  The gauge couplings are part of
-O1 and O2, so C1 and C2 are dimensionless numbers of order (loop factor) x (couplings
-of the new physics).
+with ``L_eff = sum_j C_j(mu) O_j / Lambda^2 + h.c.`` (Eq. 6).  The gauge couplings are
+part of O1 and O2.  After symmetry breaking phi -> (0, v/sqrt2) (Eq. 7, v = 246.22 GeV).
 
-Anomalous dimensions
---------------------
-``mu dC/dmu = -gamma^T C`` (Bell et al. 2005, Eq. 22) with the one-loop matrix
-``gamma(alpha1, alpha2, lambda)`` of Eq. (24).  nuem builds gamma from the published
-one-loop gauge anomalous dimensions of the unit-normalised nu-SMEFT operators
-O_NB, O_NW, O_LNH (Datta, Kumar, Liu, Marfatia, JHEP 02 (2021) 015, arXiv:2010.12109,
-as implemented in the ``wilson`` package's nu-SMEFT runner) and the lambda dependence
-of psi^2 phi^3 operators (Jenkins, Manohar, Trott, arXiv:1308.2627: 24 lambda), mapped
-onto Bell et al.'s normalisation ``C_NB = g1 C1, C_NW = g2 C2, C_LNH = C3``.  The map
-includes the running of the g_i that sit inside O1 and O2 (-beta_gi / g_i).  The result
-reproduces the structural statement of Bell et al. that C+ = C1 + C2 (the photon
-dipole) renormalises multiplicatively, and their coefficient 8e-15 in Eq. (27) (see
-:mod:`nuem.theory.naturalness`).  In alpha_i = g_i^2 / 4 pi (g1 in SM normalisation):
+Anomalous dimensions (Eqs. 22-24)
+---------------------------------
+``mu dC_j/dmu + sum_k C_k gamma_kj = 0`` (Eq. 22), i.e. ``mu dC/dmu = -gamma^T C``, with
+the one-loop matrix of Eq. (24) as printed, alpha_i = g_i^2/4pi:
 
 ====  ==========================================
-g11   (9 a2 - 3 a1) / (16 pi)
+g11   -3 (a1 - 3 a2) / (16 pi)
 g12   3 a1 / (8 pi)
-g13   -3 a1 (a1 + a2)
+g13   -6 a1 (a1 + a2)
 g21   9 a2 / (8 pi)
-g22   (3 a1 - 9 a2) / (16 pi)
-g23   3 a2 (a1 + 3 a2)
-g33   (9 a1 + 27 a2) / (16 pi) - 3 lambda / (2 pi^2)
+g22   3 (a1 - 3 a2) / (16 pi)
+g23   6 a2 (a1 + 3 a2)
+g33   9 (a1 + 3 a2) / (16 pi) - 5 lambda / (4 pi^2)
 ====  ==========================================
 
-(g31 = g32 = 0: O3 does not mix back into the dipoles.)  The mixing into O3 is of
-order alpha^2 without a visible 1/16 pi^2 because O1 and O2 carry a gauge coupling.
-Yukawa-coupling terms (Higgs wave-function renormalisation) are not included, as in
-Bell et al. 2005.
+(g31 = g32 = 0.)  Two later conventions are options (``convention=``), each with its
+own citation:
+
+* ``"jmt2013"``: Eq. (24) with the lambda term of g33 replaced by the psi^2 phi^3
+  value of Jenkins, Manohar & Trott, JHEP 10 (2013) 087, arXiv:1308.2627
+  (mu dC/dmu = 24 lambda C / 16 pi^2, i.e. g33 lambda term -3 lambda/(2 pi^2)).
+* ``"nusmeft"``: the unit-normalised nu-SMEFT operators O_NB, O_NW, O_LNH of Datta,
+  Kumar, Liu & Marfatia, JHEP 02 (2021) 015, arXiv:2010.12109, mapped onto Bell et
+  al.'s operators (C_NB = g1 C1, C_NW = g2 C2, C_LNH = C3): g13 and g23 are half the
+  printed values, the lambda term is the JMT one, and the moment normalisation is
+  mu/mu_B = -2 sqrt2 m_e v C+/Lambda^2.  The naturalness bound (Eq. 4) is the same in
+  both (the factors of 2 cancel); per-coefficient outputs differ by exactly 2.  This
+  mapping was carried over from earlier nuem versions and has not been re-derived from
+  the Datta et al. text, which nuem's authors could not read in full.
 
 Solutions (one API, :meth:`DiracEFT.run`):
 
-* ``"leading-log"``: Bell et al. 2005 Eq. (25), C(mu) = (1 + gamma^T ln(Lambda/mu)) C(Lambda),
-  with gamma at the frozen couplings.
+* ``"leading-log"``: Eq. (25), C(mu) = (1 + gamma^T ln(Lambda/mu)) C(Lambda), frozen gamma.
 * ``"resummed"``: C(mu) = exp(gamma^T ln(Lambda/mu)) C(Lambda), frozen couplings.
 * ``"running"``: numerical solution of Eq. (22) with gamma evaluated on the one-loop SM
   running couplings of :mod:`nuem.theory.couplings` (g1, g2, lambda; lambda runs with y_t).
@@ -70,36 +70,57 @@ from nuem._errors import NuemValueError, as_finite_array, require_choice
 from nuem.theory.couplings import MU_MAX, FrozenCouplings, SMCouplings, default_running
 
 METHODS: tuple[str, ...] = ("leading-log", "resummed", "running")
+#: Conventions for gamma and the moment normalisation (see the module docstring).
+CONVENTIONS: tuple[str, ...] = ("bell2005", "jmt2013", "nusmeft")
 Couplings = Union[FrozenCouplings, SMCouplings]
 
+# (mixing factor on g13/g23, lambda coefficient of g33 in units of lambda/pi^2,
+#  |mu/mu_B| per (m_e v C+/Lambda^2), citation keys)
+_CONV = {
+    "bell2005": (1.0, 5.0 / 4.0, 4.0 * math.sqrt(2.0), ("Bell2005",)),
+    "jmt2013": (1.0, 3.0 / 2.0, 4.0 * math.sqrt(2.0), ("Bell2005", "Jenkins2013")),
+    "nusmeft": (0.5, 3.0 / 2.0, 2.0 * math.sqrt(2.0), ("Bell2005", "Datta2021", "Jenkins2013")),
+}
 
-def anomalous_dimension(alpha1: object, alpha2: object, lam: object) -> np.ndarray:
-    """One-loop anomalous-dimension matrix gamma of Bell et al. 2005, Eq. (24).
+
+def _convention(convention: str) -> tuple[float, float, float, tuple[str, ...]]:
+    require_choice("convention", convention, CONVENTIONS)
+    return _CONV[convention]
+
+
+def anomalous_dimension(alpha1: object, alpha2: object, lam: object,
+                        convention: str = "bell2005") -> np.ndarray:
+    """One-loop anomalous-dimension matrix gamma_jk of Bell et al. 2005, Eq. (24).
 
     Parameters
     ----------
     alpha1, alpha2 : array_like
-        g1^2/4pi (SM normalisation) and g2^2/4pi at the scale of interest.
+        alpha_i = g_i^2/4pi (g1 in SM normalisation) at the scale of interest.
     lam : array_like
-        Higgs quartic, V = lambda (phi^dag phi - v^2/2)^2.
+        Higgs quartic, V(phi) = lambda [(phi^dag phi) - v^2/2]^2 (Eq. 24 caption).
+    convention : {"bell2005", "jmt2013", "nusmeft"}
+        "bell2005" (default): Eq. (24) exactly as printed.  The others are the later
+        conventions listed in the module docstring.
 
     Returns
     -------
     ndarray, shape (..., 3, 3)
-        gamma[..., i, j] in the convention mu dC_j/dmu = -sum_i gamma_ij C_i
-        (i.e. mu dC/dmu = -gamma^T C).  Entries are listed in the module docstring.
+        gamma[..., j, k], row j and column k as printed in Eq. (24); the RGE is
+        mu dC_k/dmu = -sum_j C_j gamma_jk (Eq. 22).
     """
-    citations.register("Bell2005", "Datta2021", "Jenkins2013")
-    a1, a2, la = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (alpha1, alpha2, lam)))
+    mix, lam_coef, _, keys = _convention(convention)
+    citations.register(*keys)
+    a1, a2, la = np.broadcast_arrays(*(as_finite_array(n, x) for n, x in
+                                       (("alpha1", alpha1), ("alpha2", alpha2), ("lam", lam))))
     pi = math.pi
     g = np.zeros((*a1.shape, 3, 3))
-    g[..., 0, 0] = (9 * a2 - 3 * a1) / (16 * pi)
-    g[..., 0, 1] = 3 * a1 / (8 * pi)
-    g[..., 0, 2] = -3 * a1 * (a1 + a2)
-    g[..., 1, 0] = 9 * a2 / (8 * pi)
-    g[..., 1, 1] = (3 * a1 - 9 * a2) / (16 * pi)
-    g[..., 1, 2] = 3 * a2 * (a1 + 3 * a2)
-    g[..., 2, 2] = (9 * a1 + 27 * a2) / (16 * pi) - 3 * la / (2 * pi**2)
+    g[..., 0, 0] = -3.0 / (16 * pi) * (a1 - 3 * a2)
+    g[..., 0, 1] = 3.0 / (8 * pi) * a1
+    g[..., 0, 2] = -6.0 * mix * a1 * (a1 + a2)
+    g[..., 1, 0] = 9.0 / (8 * pi) * a2
+    g[..., 1, 1] = 3.0 / (16 * pi) * (a1 - 3 * a2)
+    g[..., 1, 2] = 6.0 * mix * a2 * (a1 + 3 * a2)
+    g[..., 2, 2] = 9.0 / (16 * pi) * (a1 + 3 * a2) - lam_coef * la / pi**2
     return g
 
 
@@ -108,27 +129,27 @@ def _alphas(couplings: Couplings, mu: object) -> tuple[np.ndarray, np.ndarray, n
     return g1**2 / (4 * math.pi), g2**2 / (4 * math.pi), lam
 
 
-def gamma_at(couplings: Couplings, mu: object) -> np.ndarray:
+def gamma_at(couplings: Couplings, mu: object, convention: str = "bell2005") -> np.ndarray:
     """gamma (Eq. 24) evaluated on a coupling set at scale ``mu`` [eV]."""
-    return anomalous_dimension(*_alphas(couplings, mu))
+    return anomalous_dimension(*_alphas(couplings, mu), convention=convention)
 
 
-def gamma_pm(alpha1: object, alpha2: object, lam: object = 0.0) -> dict[str, np.ndarray]:
-    """The C+/C- combinations entering Bell et al. 2005 Eq. (25).
+def gamma_pm(alpha1: object, alpha2: object, lam: object = 0.0,
+             convention: str = "bell2005") -> dict[str, np.ndarray]:
+    """The combinations of Bell et al. 2005 Eq. (25).
 
-    With C+ = C1 + C2 and C- = C1 - C2 the one-loop equations read
+    With C+ = C1 + C2 and C- = C1 - C2, Eq. (22) with the matrix of Eq. (24) reads
 
     * mu dC+/dmu = -gamma~ C+   (the photon dipole evolves alone),
     * mu dC-/dmu = -gamma_mp C+ + gamma~ C-,
     * mu dC3/dmu = -(gamma_+ C+ + gamma_- C- + gamma_33 C3),
 
-    so that at leading log C3(v) = C3(Lambda)(1 + gamma_33 L) + (gamma_+ C+ + gamma_- C-) L,
-    L = ln(Lambda / v).  Returns ``tilde``, ``mp``, ``plus``, ``minus`` and ``33``:
-    gamma~ = 3(a1 + 3 a2)/(16 pi), gamma_mp = (9 a2 - 3 a1)/(8 pi),
-    gamma_+- = (gamma_13 +- gamma_23)/2, i.e. gamma_+ = 3/2 (3 a2^2 - a1^2) and
-    gamma_- = -3/2 (a1^2 + 2 a1 a2 + 3 a2^2).
+    so that at leading log (Eq. 25) C3(mu) = C3(Lambda)[1 - gamma_33 ln(mu/Lambda)]
+    - [C+ gamma_+ + C- gamma_-] ln(mu/Lambda).  Returns ``tilde`` (gamma~ = 3(a1 + 3 a2)/16 pi),
+    ``mp`` (gamma_mp = (9 a2 - 3 a1)/8 pi), ``plus`` and ``minus``
+    (gamma_+- = (gamma_13 +- gamma_23)/2) and ``33``.
     """
-    g = anomalous_dimension(alpha1, alpha2, lam)
+    g = anomalous_dimension(alpha1, alpha2, lam, convention)
     return {
         "tilde": g[..., 0, 0] + g[..., 0, 1],
         "mp": 0.5 * (g[..., 0, 0] - g[..., 0, 1] + g[..., 1, 0] - g[..., 1, 1]),
@@ -155,16 +176,18 @@ def check_scales(scale: object, mu: object | None = None) -> tuple[np.ndarray, n
 
 
 @lru_cache(maxsize=8)
-def _propagator_W(couplings: SMCouplings):  # noqa: ANN202
+def _propagator_W(couplings: SMCouplings, convention: str):  # noqa: ANN202
     """Dense solution W(s), s = ln(mu), of dW/ds = W gamma^T(s), W(ln v) = 1.
 
-    Then the evolution matrix is U(mu <- Lambda) = W(ln Lambda) W(ln mu)^-1, for every
-    Lambda at once (one ODE solve serves a whole scan).
+    W(s)^-1 obeys the coefficient equation dC/ds = -gamma^T C with W^-1(ln v) = 1, so it
+    is the evolution v -> mu, and the evolution Lambda -> mu is
+    U(mu <- Lambda) = W(ln mu)^-1 W(ln Lambda), for every Lambda at once (one ODE solve
+    serves a whole scan).
     """
     s0, s1 = math.log(constants.v_higgs), math.log(MU_MAX)
 
     def rhs(s: float, w: np.ndarray) -> np.ndarray:
-        gT = gamma_at(couplings, math.exp(s)).T
+        gT = gamma_at(couplings, math.exp(s), convention).T
         return (w.reshape(3, 3) @ gT).ravel()
 
     sol = solve_ivp(rhs, (s0, s1), np.eye(3).ravel(), method="DOP853", rtol=1e-12,
@@ -175,7 +198,8 @@ def _propagator_W(couplings: SMCouplings):  # noqa: ANN202
 
 
 def evolution_matrix(scale: object, mu: object | None = None, method: str = "resummed",
-                     couplings: Couplings | None = None) -> np.ndarray:
+                     couplings: Couplings | None = None, convention: str = "bell2005"
+                     ) -> np.ndarray:
     """U such that C(mu) = U C(Lambda); shape (..., 3, 3), broadcast over ``scale``/``mu``.
 
     Bell et al. 2005 Eqs. (22)-(25).  ``scale`` and ``mu`` in eV; ``mu`` defaults to v.
@@ -184,22 +208,23 @@ def evolution_matrix(scale: object, mu: object | None = None, method: str = "res
     :class:`FrozenCouplings` (the frozen-coupling limit, solved numerically).
     """
     require_choice("method", method, METHODS)
+    _convention(convention)
     lam, m = check_scales(scale, mu)
     lam, m = np.broadcast_arrays(lam, m)
     L = np.log(lam / m)[..., None, None]
     if method == "running":
         c = default_running() if couplings is None else couplings
         if isinstance(c, SMCouplings):
-            W = _propagator_W(c)
+            W = _propagator_W(c, convention)
             wl = W(np.log(lam).ravel()).T.reshape((*lam.shape, 3, 3))
             wm = W(np.log(m).ravel()).T.reshape((*m.shape, 3, 3))
-            return wl @ np.linalg.inv(wm)
+            return np.linalg.solve(wm, wl)
     else:
         c = FrozenCouplings() if couplings is None else couplings
         if not isinstance(c, FrozenCouplings):
             raise NuemValueError(f"method={method!r} needs frozen couplings, "
                                  f"got {type(c).__name__}")
-    gT = np.swapaxes(gamma_at(c, constants.M_Z), -1, -2)
+    gT = np.swapaxes(gamma_at(c, constants.M_Z, convention), -1, -2)
     if method == "running":
         return _ode_constant(gT, L)
     if method == "leading-log":
@@ -216,28 +241,47 @@ def _ode_constant(gT: np.ndarray, L: np.ndarray) -> np.ndarray:
     return sol.sol(Ls).T.reshape((*L.shape[:-2], 3, 3))
 
 
-def mu_nu_over_muB(C1: object, C2: object, scale: object) -> np.ndarray:
-    """Dirac magnetic moment in Bohr magnetons, Bell et al. 2005 Eq. (12).
+def mu_nu_over_muB(C1: object, C2: object, scale: object, convention: str = "bell2005"
+                   ) -> np.ndarray:
+    """Dirac magnetic moment in Bohr magnetons, Bell et al. 2005 Eq. (12), as printed.
 
-    mu_nu / mu_B = -2 sqrt(2) m_e v [C1(v) + C2(v)] / Lambda^2, with v = 246.22 GeV
-    (<phi^0> = v/sqrt2), the moment defined by L = -(mu/2) nubar sigma^{mu nu} nu F_{mu nu}
-    and e = g1 cos(theta_W) = g2 sin(theta_W).  The overall sign is convention dependent;
-    bounds use |mu_nu|.  Coefficients at v, ``scale`` in eV.
+    mu_nu / mu_B = -4 sqrt(2) (m_e v / Lambda^2) [C1(v) + C2(v)], v = 246.22 GeV
+    (<phi> = v/sqrt2, Eq. 7), the moment defined by the operator -(mu_nu/4) nubar
+    sigma^{mu nu} nu F_{mu nu} (Eq. 11) and e = g1 cos(theta_W) = g2 sin(theta_W).
+    ``convention="nusmeft"`` gives the -2 sqrt(2) of that normalisation (module
+    docstring).  Coefficients at v, ``scale`` in eV.
     """
-    citations.register("Bell2005")
+    _, _, k, keys = _convention(convention)
+    citations.register(*keys)
     lam = as_finite_array("scale", scale)
-    return -2.0 * math.sqrt(2.0) * constants.m_e * constants.v_higgs * (
-        np.asarray(C1) + np.asarray(C2)) / lam**2
+    return -k * constants.m_e * constants.v_higgs * (
+        as_finite_array("C1", C1) + as_finite_array("C2", C2)) / lam**2
 
 
 def delta_m_nu(C3: object, scale: object) -> np.ndarray:
     """Neutrino mass contribution of O3, Bell et al. 2005 Eq. (13), in eV.
 
-    delta m_nu = -C3(v) v^3 / (2 sqrt(2) Lambda^2)  (mass term -delta m nubar nu).
+    delta m_nu = -C3(v) v^3 / (2 sqrt(2) Lambda^2)  (mass term -delta m nubar_L nu_R).
     """
     citations.register("Bell2005")
     lam = as_finite_array("scale", scale)
-    return -np.asarray(C3) * constants.v_higgs**3 / (2.0 * math.sqrt(2.0) * lam**2)
+    return -as_finite_array("C3", C3) * constants.v_higgs**3 / (2.0 * math.sqrt(2.0) * lam**2)
+
+
+def mass_from_c4(C4: object) -> np.ndarray:
+    """Dirac mass from the n = 4 operator O1^(4) = Lbar phi~ nu_R, Bell et al. 2005 (below Eq. 7).
+
+    m_nu = -C1^(4) v / sqrt(2) in eV (v = 246.22 GeV).  The paper's |C1^(4)| <~ 5e-12 is
+    the value that keeps m_nu below about 1 eV (5e-12 gives 0.87 eV).
+    """
+    citations.register("Bell2005")
+    return -as_finite_array("C4", C4) * constants.v_higgs / math.sqrt(2.0)
+
+
+def c4_from_mass(m_nu: object) -> np.ndarray:
+    """Inverse of :func:`mass_from_c4`: C1^(4) = -sqrt(2) m_nu / v (m_nu in eV)."""
+    citations.register("Bell2005")
+    return -math.sqrt(2.0) * as_finite_array("m_nu", m_nu) / constants.v_higgs
 
 
 @dataclass
@@ -246,7 +290,8 @@ class DiracEFT:
 
     Like ``wilson.Wilson``: the object holds coefficients at one scale and
     :meth:`run` returns them at another.  Physical outputs are plain functions of the
-    coefficients at v (:func:`mu_nu_over_muB`, :func:`delta_m_nu`).
+    coefficients at v (:func:`mu_nu_over_muB`, :func:`delta_m_nu`).  ``convention``
+    selects gamma and the moment normalisation (default: Bell et al. 2005 as printed).
 
     Examples
     --------
@@ -257,6 +302,7 @@ class DiracEFT:
 
     C: Sequence[float] | np.ndarray
     scale: float
+    convention: str = "bell2005"
 
     def __post_init__(self) -> None:
         c = as_finite_array("C", self.C)
@@ -264,21 +310,24 @@ class DiracEFT:
             raise NuemValueError(f"C={self.C!r} must hold three coefficients (C1, C2, C3)")
         self.C = c
         check_scales(self.scale)
+        _convention(self.convention)
 
     @classmethod
-    def from_plus_minus(cls, c_plus: float, r: float, c3: float, scale: float) -> DiracEFT:
+    def from_plus_minus(cls, c_plus: float, r: float, c3: float, scale: float,
+                        convention: str = "bell2005") -> DiracEFT:
         """Build from C+ = C1 + C2, r = C-/C+ and C3 at Lambda."""
-        return cls(C=(0.5 * c_plus * (1 + r), 0.5 * c_plus * (1 - r), c3), scale=scale)
+        return cls(C=(0.5 * c_plus * (1 + r), 0.5 * c_plus * (1 - r), c3), scale=scale,
+                   convention=convention)
 
     def run(self, mu: float | None = None, method: str = "resummed",
             couplings: Couplings | None = None) -> np.ndarray:
         """Coefficients at ``mu`` [eV] (default v), Bell et al. 2005 Eqs. (22)-(25)."""
-        U = evolution_matrix(self.scale, mu, method, couplings)
+        U = evolution_matrix(self.scale, mu, method, couplings, self.convention)
         return np.einsum("...ij,...j->...i", U, self.C)
 
     def observables(self, method: str = "resummed", couplings: Couplings | None = None
                     ) -> dict[str, float]:
         """mu_nu/mu_B (Eq. 12) and delta m_nu [eV] (Eq. 13) from the coefficients at v."""
         c = self.run(None, method, couplings)
-        return {"mu_nu_muB": float(mu_nu_over_muB(c[0], c[1], self.scale)),
+        return {"mu_nu_muB": float(mu_nu_over_muB(c[0], c[1], self.scale, self.convention)),
                 "delta_m_eV": float(delta_m_nu(c[2], self.scale))}

@@ -1,37 +1,42 @@
 """Naturalness bound on a Dirac neutrino magnetic moment (Bell et al. 2005).
 
-Reference: N. F. Bell et al., PRL 95, 151802 (2005), hep-ph/0504134.
+Reference: N. F. Bell et al., PRL 95, 151802 (2005), hep-ph/0504134.  Equation numbers
+are the paper's, and each function implements its equation as printed.
 
 The dipole operators O1, O2 mix at one loop into the mass operator O3
-(:mod:`nuem.theory.eft`).  With no tuning between the radiatively induced
-delta m_nu and other contributions, |delta m_rad| <= delta m_nu gives
+(:mod:`nuem.theory.eft`).  Eqs. (12)-(13) give
 
-    |mu_nu| / mu_B <= (8 m_e / v^2) delta m_nu |C+(v) / C3^rad(v)|        (Eq. 26 form)
+    delta m_nu = (v^2 / 16 m_e) (C3(v) / C+(v)) (mu_nu / mu_B)                    (Eq. 26)
 
-and at leading log, with C3(Lambda) = 0 and r = C-(Lambda)/C+(Lambda),
+and, with C3(Lambda) = 0 and leading logs (Eq. 25), solving for mu_nu,
 
-    |mu_nu| / mu_B <= 8 m_e delta m_nu / (v^2 gamma_+ ln(Lambda/v) |f(r)|)  (Eq. 4)
-    f(r) = 1 + r gamma_- / gamma_+                                          (Eq. 5)
+    |mu_nu|/mu_B = G_F m_e/(sqrt2 pi alpha) [delta m_nu/(alpha ln(Lambda/v))] 32 pi s_W^4/(9|f|)   (Eq. 4)
+    f = (1 - r) - (2/3) r tan^2 theta_W - (1/3)(1 + r) tan^4 theta_W,  r = C-/C+    (Eq. 5)
 
-which at Lambda = 1 TeV is "8e-15 (delta m_nu / 1 eV) / |f|" (Eq. 27).
+so f(0) = 1 - tan^4/3 = 0.970 and f(1) = -0.261 with PDG 2024 couplings at M_Z.
 
-Inputs and the factor between the paper and PDG 2024
-----------------------------------------------------
-With PDG 2024 MSbar couplings at M_Z (alpha = 1/127.93, sin^2 theta_W = 0.23129) and
-v = 246.22 GeV in the logarithm, Eq. (4) gives 9.7e-15 at 1 TeV, r = 0.  The paper's
-8e-15 follows from alpha = 1/128, sin^2 theta_W = 0.23 and v = 174 GeV (the
-<phi^0> = v convention) in ln(Lambda/v): 7.7e-15.  The difference is almost entirely
-the argument of the logarithm (ln(1000/174) / ln(1000/246.2) = 1.25); alpha and
-sin^2 theta_W move the coefficient by about 1%.  :data:`PAPER_INPUTS` holds those
-inputs.  (The paper's text was not available to us in full; these inputs are our
-reconstruction, chosen as the standard choices of 2005 that reproduce its number.)
+Reading of the prefactor of Eqs. (1), (2), (4)
+----------------------------------------------
+The transcription of the paper in nuem's source texts typesets the prefactor as
+G_F m_e / sqrt(2 pi alpha).  The paper's own statements fix it as G_F m_e/(sqrt2 pi alpha):
+with that reading Eq. (1) gives the printed "~1e-10 sqrt(T/m_e)" (9.4e-11) and Eq. (4)
+follows from Eqs. (12), (13), (24)-(26) identically (G_F = 1/(sqrt2 v^2)), giving the
+~1e-14 of the abstract; the other reading gives 1.4e-11 and 1.4e-15, contradicting both.
+The tests check both statements.
 
-How much running matters (the paper says "negligible"): for r = 0 the resummed bound
-is 1.4% and the running bound 7.3% above the leading-log one at Lambda = 1 TeV; at
-10^4 TeV the differences grow to 11% and 30% (r = 1: 1.3% and 9.8% spreads).  The
-running effect is mostly the fall of alpha_2 above M_Z, to which the mixing is
-quadratically sensitive.  All of it is far below the orders of magnitude that
-separate the bound from experiment, which is the paper's point.
+Eq. (27)
+--------
+Eq. (4) at Lambda = 1 TeV, delta m = 1 eV, with PDG 2024 MSbar couplings at M_Z
+(alpha = 1/127.93, sin^2 theta_W = 0.23129) and v = 246.22 GeV gives the coefficient
+9.4e-15 (bound 9.65e-15 mu_B at r = 0, where |f| = 0.970).  The paper prints 8e-15 to one
+digit and does not state its inputs; no standard input set of 2005 reproduces it
+uniquely (v ~ 250 GeV, alpha(M_Z), sin^2 = 0.23 give 9.2e-15), so nuem does not claim
+to reconstruct the paper's inputs.  :func:`eq27_coefficient` computes the number for
+any inputs.
+
+How much running matters (the paper says "negligible"): at Lambda = 1 TeV the resummed
+and running bounds lie within 10% of the leading-log one (tested); the spread grows
+with Lambda, mostly from the fall of alpha_2 above M_Z.
 """
 
 from __future__ import annotations
@@ -44,53 +49,58 @@ import numpy as np
 from nuem import citations, constants
 from nuem._errors import NuemValueError, as_finite_array, require_choice, require_positive
 from nuem.theory.eft import (
+    CONVENTIONS,
     METHODS,
     Couplings,
     FrozenCouplings,
     check_scales,
     delta_m_nu,
     evolution_matrix,
-    gamma_pm,
     mu_nu_over_muB,
 )
 from nuem.units import GeV
 
-#: Inputs that reproduce the 2005 paper's numbers (see module docstring).
-PAPER_INPUTS = {"alpha_em": 1.0 / 128.0, "sin2w": 0.23, "v_log": 174.0 * GeV}
 #: |f| below this is treated as f = 0: the leading-log mixing vanishes and there is no bound.
 F_ZERO = 1e-12
 
 
-def _frozen_alphas(couplings: FrozenCouplings | None) -> tuple[float, float, float]:
+def _frozen(couplings: FrozenCouplings | None) -> tuple[float, float]:
+    """(alpha, sin^2 theta_W) of a frozen coupling set: e^2 = g1^2 g2^2/(g1^2 + g2^2)."""
     c = FrozenCouplings() if couplings is None else couplings
     if not isinstance(c, FrozenCouplings):
         raise NuemValueError("couplings must be FrozenCouplings for a leading-log formula")
-    return c.g1**2 / (4 * math.pi), c.g2**2 / (4 * math.pi), c.lam
+    g1s, g2s = c.g1**2, c.g2**2
+    return g1s * g2s / (g1s + g2s) / (4 * math.pi), g1s / (g1s + g2s)
 
 
 def f_of_r(r: object, couplings: FrozenCouplings | None = None) -> np.ndarray:
-    """f(r) of Bell et al. 2005, Eq. (5): f = 1 + r gamma_-/gamma_+.
+    """f(r) of Bell et al. 2005, Eq. (5), as printed.
 
-    With gamma_+ = 3/2 (3 a2^2 - a1^2), gamma_- = -3/2 (a1^2 + 2 a1 a2 + 3 a2^2):
-    f(r) = 1 - r (3 + 2 t^2 + t^4) / (3 - t^4), t = tan(theta_W).  f(0) = 1; f vanishes
-    at r = :func:`r_zero` (about 0.79), where the leading-log bound disappears.
+    f = (1 - r) - (2/3) r tan^2 theta_W - (1/3)(1 + r) tan^4 theta_W, r = C-(Lambda)/C+(Lambda),
+    with theta_W from the frozen couplings (default PDG 2024 MSbar at M_Z: f(0) = 0.970,
+    f(1) = -0.261).  f vanishes at r = :func:`r_zero` (about 0.72), where the leading-log
+    bound disappears.
     """
     citations.register("Bell2005")
     rr = as_finite_array("r", r)
-    gp = gamma_pm(*_frozen_alphas(couplings))
-    return 1.0 + rr * gp["minus"] / gp["plus"]
+    _, s2 = _frozen(couplings)
+    t2 = s2 / (1.0 - s2)
+    return (1.0 - rr) - (2.0 / 3.0) * rr * t2 - (1.0 / 3.0) * (1.0 + rr) * t2**2
 
 
 def r_zero(couplings: FrozenCouplings | None = None) -> float:
-    """The r = C-/C+ at which f(r) = 0 (no leading-log bound)."""
-    gp = gamma_pm(*_frozen_alphas(couplings))
-    return float(-gp["plus"] / gp["minus"])
+    """The r = C-/C+ at which f(r) = 0 (no leading-log bound): f is linear in r."""
+    f0, f1 = float(f_of_r(0.0, couplings)), float(f_of_r(1.0, couplings))
+    return f0 / (f0 - f1)
 
 
 def bound_eq4(scale: object, delta_m: object, r: object = 0.0,
               couplings: FrozenCouplings | None = None, v_log: float | None = None
               ) -> np.ndarray:
     """Leading-log naturalness bound on |mu_nu|/mu_B, Bell et al. 2005 Eqs. (4), (5), (27).
+
+    |mu_nu|/mu_B = G_F m_e/(sqrt2 pi alpha) [delta m_nu/(alpha ln(Lambda/v))] 32 pi s_W^4/(9|f|)
+    (see the module docstring for the reading of the prefactor).
 
     Parameters
     ----------
@@ -101,7 +111,7 @@ def bound_eq4(scale: object, delta_m: object, r: object = 0.0,
     r : array_like
         C-(Lambda) / C+(Lambda).
     couplings : FrozenCouplings, optional
-        Couplings in gamma_+ and f (default PDG 2024 MSbar at M_Z).
+        alpha and sin^2 theta_W (default PDG 2024 MSbar at M_Z).
     v_log : float, optional
         Lower scale in ln(Lambda / v_log) [eV]; default v = 246.22 GeV.
 
@@ -113,31 +123,38 @@ def bound_eq4(scale: object, delta_m: object, r: object = 0.0,
     citations.register("Bell2005")
     lam, _ = check_scales(scale)
     dm = require_positive("delta_m", delta_m, "eV")
-    vl = constants.v_higgs if v_log is None else v_log
+    vl = constants.v_higgs if v_log is None else float(require_positive("v_log", v_log, "eV"))
     L = np.log(lam / vl)
-    gp = gamma_pm(*_frozen_alphas(couplings))["plus"]
+    a, s2 = _frozen(couplings)
     f = np.abs(f_of_r(r, couplings))
+    pref = constants.G_F * constants.m_e / (math.sqrt(2.0) * math.pi * a)
     with np.errstate(divide="ignore"):
-        out = 8.0 * constants.m_e * dm / (constants.v_higgs**2 * gp * L * f)
+        out = pref * dm / (a * L) * 32 * math.pi * s2**2 / (9 * f)
     return np.where(f <= F_ZERO, np.inf, out)
 
 
 def eq27_coefficient(scale: float = 1e3 * GeV, couplings: FrozenCouplings | None = None,
                      v_log: float | None = None) -> float:
-    """The number "8e-15" of Bell et al. 2005 Eq. (27): bound_eq4 at delta m = 1 eV, r = 0."""
-    return float(bound_eq4(scale, 1.0, 0.0, couplings, v_log))
+    """The number "8e-15" of Bell et al. 2005 Eq. (27): |f| x Eq. (4) at delta m = 1 eV.
+
+    With PDG 2024 inputs it is 9.4e-15 (module docstring: the paper's inputs are not stated).
+    """
+    return float(bound_eq4(scale, 1.0, 0.0, couplings, v_log) * np.abs(f_of_r(0.0, couplings)))
 
 
 def bound(scale: object, delta_m: object, r: object = 0.0, method: str = "leading-log",
-          couplings: Couplings | None = None) -> np.ndarray:
+          couplings: Couplings | None = None, convention: str = "bell2005") -> np.ndarray:
     """Naturalness bound on |mu_nu|/mu_B for any solution method (C3(Lambda) = 0).
 
-    ``"leading-log"`` is Eq. (4) (strict leading-log ratio, C+ not run).  ``"resummed"``
-    and ``"running"`` use the Eq. (26) form with the evolved coefficients,
-    |mu|/mu_B <= (8 m_e / v^2) delta m |C+(v) / C3(v)| for C(Lambda) = (1+r, 1-r, 0)/2.
-    Returns ``inf`` where the induced mass vanishes (no bound).  Broadcasts over inputs.
+    ``"leading-log"`` is Eq. (4) (strict leading-log ratio, C+ not run; the same in every
+    ``convention``).  ``"resummed"`` and ``"running"`` use Eq. (26) with the evolved
+    coefficients, |mu|/mu_B <= delta m |mu(C+(v)) / delta m(C3(v))| from Eqs. (12)-(13),
+    which in the paper's normalisation is (16 m_e / v^2) delta m |C+(v) / C3(v)|, for
+    C(Lambda) = (1+r, 1-r, 0)/2.  Returns ``inf`` where the induced mass vanishes (no bound).
+    Broadcasts over inputs.
     """
     require_choice("method", method, METHODS)
+    require_choice("convention", convention, CONVENTIONS)
     if method == "leading-log":
         return bound_eq4(scale, delta_m, r, couplings)  # type: ignore[arg-type]
     citations.register("Bell2005")
@@ -145,12 +162,14 @@ def bound(scale: object, delta_m: object, r: object = 0.0, method: str = "leadin
     dm = require_positive("delta_m", delta_m, "eV")
     rr = as_finite_array("r", r)
     lam, dm, rr = np.broadcast_arrays(lam, dm, rr)
-    U = evolution_matrix(lam, None, method, couplings)
+    U = evolution_matrix(lam, None, method, couplings, convention)
     c_l = np.stack([0.5 * (1 + rr), 0.5 * (1 - rr), np.zeros_like(rr)], axis=-1)
     c_v = np.einsum("...ij,...j->...i", U, c_l)
     c_plus, c3 = c_v[..., 0] + c_v[..., 1], c_v[..., 2]
+    mu = np.abs(mu_nu_over_muB(c_plus, 0.0, lam, convention))
+    dm_rad = np.abs(delta_m_nu(c3, lam))
     with np.errstate(divide="ignore"):
-        out = 8.0 * constants.m_e * dm * np.abs(c_plus / c3) / constants.v_higgs**2
+        out = dm * mu / dm_rad
     return np.where(np.abs(c3) <= F_ZERO * np.abs(c_plus), np.inf, out)
 
 
@@ -165,24 +184,25 @@ class NaturalnessResult:
 
 
 def naturalness_general(c_plus: float, c_minus: float, c3: float, scale: float,
-                        method: str = "leading-log", couplings: Couplings | None = None
-                        ) -> NaturalnessResult:
+                        method: str = "leading-log", couplings: Couplings | None = None,
+                        convention: str = "bell2005") -> NaturalnessResult:
     """General case C3(Lambda) != 0, Bell et al. 2005 Eq. (26).
 
     Returns mu_nu (Eq. 12), the total delta m_nu (Eq. 13 with C3(v) = radiative part
     + evolved C3(Lambda)), the radiative part alone (C3(Lambda) set to 0) and the
     fine-tuning measure |delta m_rad / delta m_total|.  With ``"leading-log"`` the moment
     is taken from C+(Lambda) (the consistent leading-log order, as in Eq. 4); with the
-    other methods from C+(v).
+    other methods from C+(v).  Coefficients in the normalisation of ``convention``
+    (default: Bell et al. 2005 as printed).
     """
     require_choice("method", method, METHODS)
     check_scales(scale)
     cl = as_finite_array("C", [0.5 * (c_plus + c_minus), 0.5 * (c_plus - c_minus), c3])
-    U = evolution_matrix(scale, None, method, couplings)
+    U = evolution_matrix(scale, None, method, couplings, convention)
     c_v = U @ cl
     c3_rad = (U @ np.array([cl[0], cl[1], 0.0]))[2]
     cp = c_plus if method == "leading-log" else c_v[0] + c_v[1]
-    mu = float(mu_nu_over_muB(cp, 0.0, scale))
+    mu = float(mu_nu_over_muB(cp, 0.0, scale, convention))
     dm_tot = float(delta_m_nu(c_v[2], scale))
     dm_rad = float(delta_m_nu(c3_rad, scale))
     ft = math.inf if dm_tot == 0.0 else abs(dm_rad / dm_tot)
@@ -190,16 +210,17 @@ def naturalness_general(c_plus: float, c_minus: float, c3: float, scale: float,
 
 
 def delta_m_quadratic_estimate(mu_nu_muB: object, scale: object) -> np.ndarray:
-    """Eq. (3) of Bell et al. 2005: the quadratic-divergence estimate for Lambda >> v.
+    """Eq. (3) of Bell et al. 2005, as printed: the quadratic-divergence estimate.
 
-    delta m_nu ~ (alpha / 16 pi) (Lambda^2 / m_e) (mu_nu / mu_B)  [eV], an order-of-magnitude
-    estimate (cutting a quadratically divergent loop off at Lambda); for Lambda = 1 TeV and
-    delta m_nu = 1 eV it allows mu_nu ~ 3.5e-15 mu_B.  ``scale`` in eV.
+    delta m_nu ~ (alpha / 32 pi) (Lambda^2 / m_e) (mu_nu / mu_B)  [eV], alpha = 1/137.036,
+    an order-of-magnitude estimate (a quadratically divergent loop cut off at Lambda);
+    for Lambda = 1 TeV and delta m_nu = 1 eV it allows mu_nu ~ 7e-15 mu_B (the paper:
+    "|mu_nu| <~ 1e-14").  ``scale`` in eV.
     """
     citations.register("Bell2005")
     lam = require_positive("scale", scale, "eV")
     mu = as_finite_array("mu_nu_muB", mu_nu_muB)
-    return constants.alpha / (16 * math.pi) * lam**2 / constants.m_e * np.abs(mu)
+    return constants.alpha / (32 * math.pi) * lam**2 / constants.m_e * np.abs(mu)
 
 
 def mass_moment_conundrum(mu_nu_muB: object, scale: object) -> np.ndarray:
@@ -214,6 +235,54 @@ def mass_moment_conundrum(mu_nu_muB: object, scale: object) -> np.ndarray:
     return lam**2 * np.abs(mu) / (2.0 * constants.m_e)
 
 
+def _eq12_prefactor() -> float:
+    """G_F m_e / (sqrt2 pi alpha) of Bell et al. 2005 Eqs. (1), (2), (4) [eV^-1]."""
+    return constants.G_F * constants.m_e / (math.sqrt(2.0) * math.pi * constants.alpha)
+
+
+def _weak_couplings(flavour: str) -> tuple[float, float]:
+    """(g_V, g_A) of nu_l e scattering, with the charged current for l = e (Vogel-Engel 1989)."""
+    require_choice("flavour", flavour, ("e", "mu", "tau"))
+    s2 = constants.sin2w_MZ
+    return (0.5 + 2 * s2, 0.5) if flavour == "e" else (-0.5 + 2 * s2, -0.5)
+
+
+def mu_sensitivity_scattering(recoil: object, flavour: str | None = None) -> np.ndarray:
+    """Bell et al. 2005 Eq. (1): |mu_exp|/mu_B ~ G_F m_e/(sqrt2 pi alpha) sqrt(m_e T).
+
+    The moment at which the magnetic cross section equals the weak one at recoil T [eV].
+    Printed form by default ("~1e-10 sqrt(T/m_e)").  ``flavour="e"|"mu"|"tau"`` folds in
+    the weak couplings: the printed form times sqrt((g_V+g_A)^2 + (g_V-g_A)^2) (Vogel &
+    Engel 1989, Eq. 2; the inverse of :func:`scattering_crossover_recoil`).
+    """
+    citations.register("Bell2005")
+    T = require_positive("recoil", recoil, "eV")
+    out = _eq12_prefactor() * np.sqrt(constants.m_e * T)
+    if flavour is None:
+        return out
+    citations.register("VogelEngel1989")
+    gv, ga = _weak_couplings(flavour)
+    return out * math.sqrt((gv + ga) ** 2 + (gv - ga) ** 2)
+
+
+def mu_sensitivity_plasmon(omega_pl: object, flavour_sum: bool = False) -> np.ndarray:
+    """Bell et al. 2005 Eq. (2): |mu_astro|/mu_B ~ G_F m_e/(sqrt2 pi alpha) hbar omega_P.
+
+    The moment at which plasmon decay through mu matches the weak decay (``omega_pl`` in eV).
+    Printed form by default.  ``flavour_sum=True`` folds in the vector couplings summed over
+    three flavours, sqrt(sum_l C_V,l^2) (Haft, Raffelt & Weiss 1994; the point where
+    :func:`plasmon_rate_ratio` is 1).
+    """
+    citations.register("Bell2005")
+    w = require_positive("omega_pl", omega_pl, "eV")
+    out = _eq12_prefactor() * w
+    if not flavour_sum:
+        return out
+    citations.register("HaftRaffeltWeiss1994")
+    s2 = constants.sin2w_MZ
+    return out * math.sqrt((0.5 + 2 * s2) ** 2 + 2 * (-0.5 + 2 * s2) ** 2)
+
+
 def scattering_crossover_recoil(mu_nu_muB: object, flavour: str = "e") -> np.ndarray:
     """Sensitivity scaling of nu-e scattering (Bell et al. 2005 Eq. 1), as a recoil energy.
 
@@ -225,10 +294,8 @@ def scattering_crossover_recoil(mu_nu_muB: object, flavour: str = "e") -> np.nda
     ``flavour``: "e" (nu_e or nubar_e, with charged current) or "mu"/"tau".
     """
     citations.register("Bell2005", "VogelEngel1989")
-    require_choice("flavour", flavour, ("e", "mu", "tau"))
     mu = as_finite_array("mu_nu_muB", mu_nu_muB)
-    s2 = constants.sin2w_MZ
-    gv, ga = (0.5 + 2 * s2, 0.5) if flavour == "e" else (-0.5 + 2 * s2, -0.5)
+    gv, ga = _weak_couplings(flavour)
     weak = (gv + ga) ** 2 + (gv - ga) ** 2
     return (2 * math.pi**2 * constants.alpha**2 * mu**2
             / (constants.G_F**2 * constants.m_e**3 * weak))
