@@ -676,6 +676,11 @@ def predict_model(name: str | None, params: tuple[str, ...], list_models: bool, 
            "moment_matrix_flavour_basis_abs_muB": np.abs(flav).tolist(),
            "mu_eff_reactor_muB": mu_reactor, "mu_eff_solar_pp_300keV_muB": mu_solar,
            "references": citations.used()}
+    if M.kind == "majorana":  # the flavour-basis transition moments, signed where real
+        for (i, j), key in (((0, 1), "mu_emu_muB"), ((0, 2), "mu_etau_muB"),
+                            ((1, 2), "mu_mutau_muB")):
+            z = complex(flav[i, j])
+            out[key] = z.real if abs(z.imag) <= 1e-9 * abs(z) else abs(z)
     if as_json:
         _emit(out, True)
     else:

@@ -83,3 +83,32 @@ def transition_moments(masses, U=None, majorana: bool = False) -> np.ndarray:
         np.fill_diagonal(mu, np.where(m > 0, 3.0 * constants.G_F * constants.m_e * m
                                       / (4.0 * math.sqrt(2.0) * math.pi**2), 0.0))
     return mu
+
+
+def electric_transition_moments(masses, U=None, majorana: bool = False) -> np.ndarray:
+    """Standard-Model electric transition dipole moments eps_ij [mu_B] of massive neutrinos,
+    as printed in the seminar of S. Jana (FLASY 2024, "Majorana scenario"; Pal & Wolfenstein,
+    PRD 25, 766 (1982)):
+
+        eps_ij = -3 e G_F (m_i - m_j) / (32 sqrt(2) pi^2) sum_l U*_li U_lj m_l^2/M_W^2,
+
+    the "m_i - m_j" sign of the seminar's mu_ij formula (the magnetic moments, "m_i + m_j",
+    are :func:`transition_moments`).  In Bohr magnetons the prefactor is
+    3 G_F m_e/(16 sqrt2 pi^2).  For Majorana neutrinos only 2 Re of the Dirac expression
+    survives (antisymmetric, real in this phase convention; some reviews carry a factor i).
+    The diagonal vanishes; the moments vanish for degenerate masses.  ``masses`` (m1, m2, m3)
+    [eV] >= 0, ``U`` the PMNS matrix (default NuFIT 6.0 NO).  Returns a complex (3, 3) array.
+    """
+    from nuem import mixing
+
+    citations.register("PalWolfenstein1982", "Jana2024")
+    m = np.asarray(masses, dtype=float)
+    if m.shape != (3,) or not np.all(np.isfinite(m)) or np.any(m < 0):
+        raise NuemValueError(f"masses={masses!r} must be three finite masses >= 0 (eV)")
+    U = mixing.nufit("NO").pmns() if U is None else np.asarray(U, dtype=complex)
+    if U.shape != (3, 3) or np.abs(U.conj().T @ U - np.eye(3)).max() > 1e-8:
+        raise NuemValueError("U must be a unitary 3x3 matrix (unphysical mixing)")
+    S = np.einsum("li,lj,l->ij", U.conj(), U, _lepton_masses() ** 2 / constants.M_W**2)
+    pref = -3.0 * constants.G_F * constants.m_e / (16.0 * math.sqrt(2.0) * math.pi**2)
+    eps = pref * (m[:, None] - m[None, :]) * S
+    return (2.0 * np.real(eps)).astype(complex) if majorana else eps
