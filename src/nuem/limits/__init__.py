@@ -20,7 +20,8 @@ KINDS = ("experiment", "astrophysics", "cosmology", "theory")
 QUANTITIES = ("mu", "charge-radius", "millicharge")
 UNITS = {"mu": "mu_B", "charge-radius": "cm^2", "millicharge": "e"}
 MOMENTS = ("solar-effective", "reactor-nuebar-e", "accelerator-nu-mu", "accelerator-nu-tau",
-           "flavour-universal", "dirac-diagonal", "nu-e", "nu-mu", "nu-tau")
+           "flavour-universal", "dirac-diagonal", "majorana-transition", "nu-e", "nu-mu",
+           "nu-tau")
 CHECKED = ("abstract", "secondary", "unchecked")
 _REQUIRED = ("id", "experiment", "kind", "quantity", "moment", "value", "unit", "cl", "year",
              "reference", "arxiv", "checked")
