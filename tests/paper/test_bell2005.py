@@ -427,3 +427,18 @@ def test_running_against_a_direct_ode_solve_at_intermediate_scale():
                     atol=1e-15)
     got = DiracEFT(C=C0, scale=lam).run(mu1, method="running")
     np.testing.assert_allclose(got, sol.y[:, -1], rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("convention, lam_coef", [("bell2005", 5 / 4), ("jmt2013", 3 / 2)])
+def test_u33_is_exp_gamma33_with_gamma33_written_out(convention, lam_coef):
+    """gamma_31 = gamma_32 = 0 (Eq. 24), so C3 alone evolves as exp(gamma_33 ln(Lambda/v)):
+    U_33 of the resummed solution against gamma_33 = 9(a1 + 3 a2)/16 pi - c lambda/pi^2
+    typed here (c = 5/4 as printed; 3/2 for Jenkins-Manohar-Trott)."""
+    fc = FrozenCouplings()
+    a1, a2 = fc.g1**2 / (4 * math.pi), fc.g2**2 / (4 * math.pi)
+    g33 = 9 / (16 * math.pi) * (a1 + 3 * a2) - lam_coef * fc.lam / math.pi**2
+    for scale in (1e4 * GeV, 1e10 * GeV):
+        U = evolution_matrix(scale, None, "resummed", convention=convention)
+        L = math.log(scale / constants.v_higgs)
+        assert U[2, 2] == pytest.approx(math.exp(g33 * L), rel=1e-12, abs=0)
+        assert U[2, 0] != 0.0 and U[0, 2] == 0.0 and U[1, 2] == 0.0
