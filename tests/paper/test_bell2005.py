@@ -442,3 +442,33 @@ def test_u33_is_exp_gamma33_with_gamma33_written_out(convention, lam_coef):
         L = math.log(scale / constants.v_higgs)
         assert U[2, 2] == pytest.approx(math.exp(g33 * L), rel=1e-12, abs=0)
         assert U[2, 0] != 0.0 and U[0, 2] == 0.0 and U[1, 2] == 0.0
+
+
+def test_eq1_at_kev_recoils_is_order_1e11():
+    """Below Eq. (1): "it would be difficult to reach sensitivities below ~1e-11 mu_B": at
+    T = 10 keV Eq. (1) gives G_F m_e sqrt(m_e T)/(sqrt2 pi alpha) = 1.3e-11 mu_B."""
+    got = float(nat.mu_sensitivity_scattering(1e4))
+    assert got == pytest.approx(GF * ME * math.sqrt(ME * 1e4) * 137.035999084
+                                / (math.sqrt(2) * math.pi), rel=1e-6, abs=0)
+    assert 0.5e-11 < got < 3e-11
+
+
+def test_eq24_caption_lambda_is_mh2_over_2v2():
+    """Eq. (24) caption, V = lambda[(phi^dag phi) - v^2/2]^2: m_h^2 = 2 lambda v^2, so the frozen
+    lambda is m_h^2/(2 v^2) = 0.1294 with m_h = 125.20 GeV (PDG 2024)."""
+    assert FrozenCouplings().lam == pytest.approx(125.20e9**2 / (2 * V**2), rel=1e-3, abs=0)
+
+
+def test_eq25_second_line_alpha1_c1_minus_3alpha2_c2():
+    """Eq. (25), second line: alpha1 C1 - 3 alpha2 C2 evolves alone, with [1 + gamma~ ln(mu/Lambda)]
+    at leading log, gamma~ = 3(alpha1 + 3 alpha2)/16 pi typed here."""
+    fc = FrozenCouplings()
+    a1, a2 = fc.g1**2 / (4 * math.pi), fc.g2**2 / (4 * math.pi)
+    gt = 3 * (a1 + 3 * a2) / (16 * math.pi)
+    scale = 50 * TeV
+    L = math.log(constants.v_higgs / scale)  # ln(mu/Lambda) at mu = v
+    for C in ((1.0, 0.0, 0.0), (0.3, -0.7, 0.2), (3 * a2, a1, 0.0)):
+        c = DiracEFT(C=C, scale=scale).run(method="leading-log")
+        lhs = a1 * c[0] - 3 * a2 * c[1]
+        want = (a1 * C[0] - 3 * a2 * C[1]) * (1 + gt * L)
+        assert lhs == pytest.approx(want, rel=1e-12, abs=1e-15)

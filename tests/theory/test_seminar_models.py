@@ -148,3 +148,22 @@ def test_sm_majorana_electric_transition_moments_m_minus_m():
     assert 1e-27 < np.abs(maj).max() < 1e-23
     degenerate = sm.electric_transition_moments([0.1, 0.1, 0.1], U)
     assert np.abs(degenerate).max() == 0.0
+
+
+def test_sm_magnetic_transition_moments_m_plus_m_printed():
+    """Seminar, "Majorana scenario", the (m_i + m_j) sign: off-diagonal Dirac transition
+    moments -3 e G_F (m_i + m_j)/(32 sqrt2 pi^2) sum_l U*_li U_lj m_l^2/m_W^2 (mu_B: 2 m_e/e),
+    and the Majorana ones 2i Im of it."""
+    from nuem import mixing
+
+    m = np.array([0.001, 0.0087, 0.0502])
+    U = mixing.nufit("NO").pmns()
+    GF = 1.1663788e-23
+    S = sum(np.conj(U[l, :])[:, None] * U[l, :][None, :] * (mlep / MW) ** 2
+            for l, mlep in enumerate((ME, 105.6583755e6, MTAU)))
+    want = -3 * GF * ME / (16 * math.sqrt(2) * math.pi**2) * (m[:, None] + m[None, :]) * S
+    got = sm.transition_moments(m, U)
+    off = ~np.eye(3, dtype=bool)
+    np.testing.assert_allclose(got[off], want[off], rtol=1e-4, atol=0)
+    maj = sm.transition_moments(m, U, majorana=True)
+    np.testing.assert_allclose(maj[off], 2j * np.imag(want[off]), rtol=1e-4, atol=0)
