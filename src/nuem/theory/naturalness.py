@@ -30,7 +30,7 @@ Eq. (4) at Lambda = 1 TeV, delta m = 1 eV, with PDG 2024 MSbar couplings at M_Z
 (alpha = 1/127.93, sin^2 theta_W = 0.23129) and v = 246.22 GeV gives the coefficient
 9.4e-15 (bound 9.65e-15 mu_B at r = 0, where |f| = 0.970).  The paper prints 8e-15 to one
 digit and does not state its inputs; no standard input set of 2005 reproduces it
-uniquely (v ~ 250 GeV, alpha(M_Z), sin^2 = 0.23 give 9.2e-15), so nuem does not claim
+uniquely (ln(Lambda/250 GeV), alpha = 1/128, sin^2 = 0.23 give 9.4e-15), so nuem does not claim
 to reconstruct the paper's inputs.  :func:`eq27_coefficient` computes the number for
 any inputs.
 
@@ -78,7 +78,7 @@ def f_of_r(r: object, couplings: FrozenCouplings | None = None) -> np.ndarray:
 
     f = (1 - r) - (2/3) r tan^2 theta_W - (1/3)(1 + r) tan^4 theta_W, r = C-(Lambda)/C+(Lambda),
     with theta_W from the frozen couplings (default PDG 2024 MSbar at M_Z: f(0) = 0.970,
-    f(1) = -0.261).  f vanishes at r = :func:`r_zero` (about 0.72), where the leading-log
+    f(1) = -0.261).  f vanishes at r = :func:`r_zero` (about 0.79), where the leading-log
     bound disappears.
     """
     citations.register("Bell2005")
