@@ -391,3 +391,34 @@ def test_bad_file_on_cli_is_one_line(tmp_path):
                        text=True, timeout=120)
     assert r.returncode == 2 and "not a whole number" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+# ----------------------------------------------------------------------------- modifiers
+def test_modifier_terms_match_their_closed_forms():
+    """histosys: piecewise-linear morphing (pyhf code 0) reaches up at alpha = 1, down at -1,
+    half-way at +-0.5; staterror: ((gamma - 1)/rel)^2; shapesys: 2 [tau g - tau - tau ln g],
+    tau = 1/rel^2; lognormal: (ln b / ln(1 + sigma))^2; each added to -2 ln L."""
+    edges = [1.0, 2.0, 3.0]
+    nom, up, dn = [10.0, 20.0], [12.0, 21.0], [9.0, 16.0]
+    comp = {"name": "b", "binned": {"edges_keV": edges, "counts": nom},
+            "normalisation": {"prior": "lognormal", "sigma": 0.25},
+            "modifiers": [{"type": "histosys", "name": "h", "up": {"edges_keV": edges, "counts": up},
+                           "down": {"edges_keV": edges, "counts": dn}},
+                          {"type": "staterror", "name": "st", "rel": [0.1, 0.0]},
+                          {"type": "shapesys", "name": "sh", "rel": [0.0, 0.2]}]}
+    cfg = _base([comp], {"bins": {"edges_keV": edges, "counts": [11, 19]}}, exposure=1.0,
+                rng=(1.0, 3.0), eff=1.0)
+    m = likelihood.Model(datasets.from_mapping(cfg), ("mu",))
+    assert m.names == ["b_b", "mu", "h", "st[0]", "sh[1]"]
+    for a, want in ((1.0, up), (-1.0, dn), (0.5, [11.0, 20.5]), (-0.5, [9.5, 18.0])):
+        x = np.array([1.0, 0.0, a, 1.0, 1.0])
+        np.testing.assert_allclose(m.expected_binned(x), want, rtol=1e-12)
+    x = np.array([1.3, 0.0, 0.4, 1.05, 0.9])
+    nu = np.array([(10 + 0.4 * 2) * 1.05, (20 + 0.4 * 1) * 0.9]) * 1.3
+    np.testing.assert_allclose(m.expected_binned(x), nu, rtol=1e-12)
+    n = np.array([11.0, 19.0])
+    data = 2 * np.sum(nu - n + n * np.log(n / nu))
+    tau = 1 / 0.2**2
+    cons = (np.log(1.3) / np.log(1.25)) ** 2 + 0.4**2 + ((1.05 - 1) / 0.1) ** 2 \
+        + 2 * (tau * 0.9 - tau - tau * np.log(0.9))
+    assert m.nll2(x) == pytest.approx(data + cons, rel=1e-12)

@@ -29,7 +29,7 @@ Test statistic: ``nll2`` is -2 ln L up to a constant,
 plus one constraint term per constrained nuisance, each zero at its nominal value:
   gaussian (b, staterror gamma, histosys alpha):  ((x - a)/sigma)^2   (a = 1, 1, 0),
   lognormal (b):  (ln(x/a) / ln kappa)^2, kappa = 1 + sigma  (the "lnN" of the LHC Higgs
-      combination, ATL-PHYS-PUB-2011-011 / CMS NOTE-2011/005, Sec. 3.1.2),
+      combination, ATL-PHYS-PUB-2011-011 / CMS NOTE-2011/005),
   poisson (shapesys gamma):  2 [tau x - m + m ln(m / (tau x))], tau = 1/rel^2, m = tau,
 the auxiliary values a, m being the "global observables" that toys resample.
 A :class:`Combination` sums the data terms of several models and counts each constraint
