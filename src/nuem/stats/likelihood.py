@@ -357,6 +357,8 @@ class Model(_Fit):
             self._templates.append(_Template(k, b.rate, hs, gs, b.integral_matrix(self.grid), b))
         self.specs = specs
         self._aux = np.array([s.aux for s in specs], float)
+        self._pidx = [self.index(p) for p in self.params]
+        self._plain = not any(t.histosys or t.gammas for t in self._templates)
         self.sigmas = [b.sigma for b in dataset.background]
         ev = dataset.events if dataset.events is not None else np.empty(0)
         basis = SignalBasis.compute(dataset, np.concatenate([self.grid, ev]), self.params,
@@ -395,7 +397,7 @@ class Model(_Fit):
         self.events, self.counts = np.asarray(ev, float), None
 
     def _sig_coef(self, x: np.ndarray) -> np.ndarray:
-        theta = {p: x[self.index(p)] for p in self.params}
+        theta = {p: x[i] for p, i in zip(self.params, self._pidx)}
         mono = _monomials(theta)
         c = [] if self.dataset.solar_sm_included else [1.0]
         c += [mono[m] for m in self._grid_basis.terms]
@@ -413,7 +415,7 @@ class Model(_Fit):
         """-2 ln L of the data alone (no constraint terms)."""
         x = np.asarray(x, float)
         c = self._sig_coef(x)
-        plain = not any(t.histosys or t.gammas for t in self._templates)
+        plain = self._plain
         if self.counts is None:
             dens = c @ self._sig_ev
             tot = c @ self._sig_tot
