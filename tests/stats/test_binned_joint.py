@@ -277,8 +277,8 @@ def test_coverage_by_test_agrees_with_by_limit():
     """Testing the truth (two fits per toy) gives the same toy-by-toy answer as computing each
     toy's limit, for the same seed."""
     m = likelihood.Model(datasets.from_mapping(_shape_cfg(0.05, 0.1, [150] * 9)), ("mu",))
-    a = lim.coverage(m, 3e-11, "mu", 0.9, n_toys=20, seed=9, by="test")
-    b = lim.coverage(m, 3e-11, "mu", 0.9, n_toys=20, seed=9, by="limit")
+    a = lim.coverage(m, 3.5e-11, "mu", 0.9, n_toys=8, seed=9, by="test")
+    b = lim.coverage(m, 3.5e-11, "mu", 0.9, n_toys=8, seed=9, by="limit")
     assert a["coverage"] == b["coverage"]
 
 
