@@ -327,61 +327,112 @@ _PARAM = click.Choice(["mu", "q", "r2"])
 
 
 @cli.command()
-@click.argument("dataset")
+@click.argument("datasets", nargs=-1, required=True, metavar="DATASET...")
 @click.option("--param", type=_PARAM, default="mu", show_default=True,
               help="mu (magnetic moment), q (millicharge) or r2 (charge radius).")
 @click.option("--cl", type=float, default=0.9, show_default=True, help="Confidence level.")
+@click.option("--convention", type=click.Choice(["one-sided-qtilde", "delta-chi2"]),
+              default="one-sided-qtilde", show_default=True,
+              help="Asymptotic threshold: one-sided q~ (1.64 for mu at 90% CL) or Delta chi^2 "
+                   "(2.71 at 90% CL, as many reanalyses quote).")
 @click.option("--method", type=click.Choice(["asymptotic", "fc", "cls"]), default="asymptotic",
               show_default=True, help="Asymptotic profile likelihood, Feldman-Cousins or CLs (toys).")
 @click.option("--toys", type=int, default=300, show_default=True, help="Toys per point (fc, cls).")
 @click.option("--binding", type=click.Choice(["stepping", "free"]), default="stepping",
               show_default=True, help="Atomic treatment of the signal.")
 @click.option("--plot", type=click.Path(path_type=Path), default=None,
-              help="Write the data, background and signal at the limit.")
+              help="Write the data, background and signal at the limit (one file per dataset "
+                   "in a joint fit: NAME-<i>.png).")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--cite", is_flag=True)
-def limit(dataset: str, param: str, cl: float, method: str, toys: int, binding: str,
-          plot: Path | None, as_json: bool, cite: bool) -> None:
-    """Fit DATASET (a built-in name such as xenonnt-2022, or a YAML file) and print a limit."""
-    from nuem.stats import datasets, likelihood
+def limit(datasets: tuple[str, ...], param: str, cl: float, convention: str, method: str,
+          toys: int, binding: str, plot: Path | None, as_json: bool, cite: bool) -> None:
+    """Fit DATASET (a built-in name such as xenonnt-2022, or a YAML file) and print a limit.
+    Several datasets are fitted jointly: shared EM parameter, separate nuisances except
+    those named explicitly in the files (see docs/datasets.md)."""
+    from nuem.stats import datasets as dsm
+    from nuem.stats import likelihood
     from nuem.stats import limits as lim
 
     citations.reset()
-    ds = datasets.load(dataset)
-    model = likelihood.Model(ds, (param,), binding=binding)
-    res = lim.upper_limit(model, param, cl, method, n_toys=toys)
+    dss = [dsm.load(d) for d in datasets]
+    models = [likelihood.Model(d, (param,), binding=binding) for d in dss]
+    model = models[0] if len(models) == 1 else likelihood.Combination(models, (param,))
+    res = lim.upper_limit(model, param, cl, method, n_toys=toys, cl_convention=convention)
     out = res.to_dict()
     out.pop("toy_table", None)
-    out.update(binding=binding, n_events=ds.n_observed, exposure_t_yr=ds.exposure_t_yr,
-               range_keV=list(ds.range_keV))
-    if "mu" in ds.published and param == "mu":
-        out["published_limit"] = ds.published["mu"].get("limit")
+    out.update(binding=binding, datasets=[d.name for d in dss])
+    if len(dss) == 1:
+        ds = dss[0]
+        out.update(n_events=ds.n_observed, exposure_t_yr=ds.exposure_t_yr,
+                   range_keV=list(ds.range_keV))
+        if "mu" in ds.published and param == "mu":
+            out["published_limit"] = ds.published["mu"].get("limit")
+    else:
+        out.update(n_events=[d.n_observed for d in dss],
+                   exposure_t_yr=[d.exposure_t_yr for d in dss],
+                   range_keV=[list(d.range_keV) for d in dss])
     if plot is not None:
         from nuem import plotting
 
-        lo, hi = ds.range_keV
-        edges = ds.edges if ds.edges is not None else np.linspace(lo, hi, 30)
-        c = lim.fit_curves(model, res, edges)
-        plotting.dataset_fit(plot, c["edges"], c["observed"], c["background"], c["signal"],
-                             f"signal at {param} = {res.limit:.3g} {out['unit']}",
-                             f"{ds.name}: {100 * cl:g}% CL {method} limit")
-        out["plot"] = str(plot)
+        paths = []
+        for i, (d, m) in enumerate(zip(dss, models)):
+            lo, hi = d.range_keV
+            edges = d.edges if d.edges is not None else np.linspace(lo, hi, 30)
+            c = lim.fit_curves(model if len(models) == 1 else _JointView(model, i), res, edges)
+            p = plot if len(dss) == 1 else plot.with_name(f"{plot.stem}-{i}{plot.suffix or '.png'}")
+            plotting.dataset_fit(p, c["edges"], c["observed"], c["background"], c["signal"],
+                                 f"background + signal, fit with {param} fixed at the limit "
+                                 f"{res.limit:.3g} {out['unit']}",
+                                 f"{d.name}: {100 * cl:g}% CL {method} limit"
+                                 + ("" if len(dss) == 1 else f" (joint fit of {len(dss)})"),
+                                 background_label=f"background, fit with {param} fixed at the "
+                                                  "limit",
+                                 background_best=c["background_best"],
+                                 best_label=f"background, best fit ({param} free)")
+            paths.append(str(p))
+        out["plot"] = paths[0] if len(paths) == 1 else paths
     if cite:
         out["citations"] = _cite_lines()
     if as_json:
         click.echo(json.dumps(out, allow_nan=False))
         return
-    t = Table(title=f"{ds.name}: {100 * cl:g}% CL limit on {param} ({method})")
+    t = Table(title=f"{res.dataset}: {100 * cl:g}% CL limit on {param} ({method})")
     t.add_column("quantity")
     t.add_column("value")
-    for k in ("limit", "interval", "best_fit", "unit", "statistic", "critical_value", "binding",
-              "n_events", "exposure_t_yr", "published_limit"):
+    for k in ("limit", "interval", "best_fit", "unit", "statistic", "convention", "threshold",
+              "binding", "n_events", "exposure_t_yr", "published_limit"):
         if k in out and out[k] is not None:
             v = out[k]
             t.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v))
+    for where in ("best_fit", "at_limit"):
+        for name, v in out["nuisances"][where].items():
+            t.add_row(f"{name} ({where.replace('_', ' ')})", f"{v:.6g}")
     _emit(out, False, t)
     if cite:
         click.echo("\n".join(out["citations"]))
+
+
+class _JointView:
+    """One dataset of a joint fit, seen with the combination's parameters (for plots)."""
+
+    def __init__(self, comb: Any, i: int) -> None:
+        self.comb, self.i = comb, i
+        self.model = comb.models[i]
+        self.params = comb.params
+
+    def minimise(self, **kw):
+        f, x = self.comb.minimise(**kw)
+        return f, self.comb.split(x)[self.i]
+
+    def param_index(self, p: str) -> int:
+        return self.model.param_index(p)
+
+    def expected_counts(self, edges, x):
+        return self.model.expected_counts(edges, x)
+
+    def observed_binned(self, edges):
+        return self.model.observed_binned(edges)
 
 
 @cli.command("limits")

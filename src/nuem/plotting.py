@@ -151,9 +151,12 @@ def global_picture(path, entries, theory: dict, title: str = "") -> Path:
     return path
 
 
-def dataset_fit(path, edges, observed, background, signal, label: str, title: str = "") -> Path:
-    """Observed counts per bin with Poisson errors, the fitted background, and the
-    background plus the signal at the limit (all counts per bin, energies in keV)."""
+def dataset_fit(path, edges, observed, background, signal, label: str, title: str = "", *,
+                background_label: str = "background (best fit)", background_best=None,
+                best_label: str = "background, best fit") -> Path:
+    """Observed counts per bin with Poisson errors, a fitted background (labelled
+    ``background_label``: say which fit), that background plus the signal (``label``), and
+    optionally the best-fit background ``background_best`` (all counts per bin, keV)."""
     path = Path(path)
     edges = np.asarray(edges, float)
     centres = 0.5 * (edges[1:] + edges[:-1])
@@ -161,7 +164,10 @@ def dataset_fit(path, edges, observed, background, signal, label: str, title: st
     fig, ax = plt.subplots(figsize=(7.0, 4.4))
     ax.errorbar(centres, observed / width, yerr=np.sqrt(np.maximum(observed, 1)) / width,
                 xerr=width / 2, fmt="o", color="k", ms=3, label="data")
-    ax.stairs(background / width, edges, color="C0", lw=1.5, label="background (best fit)")
+    if background_best is not None:
+        ax.stairs(np.asarray(background_best) / width, edges, color="C2", lw=1.2, ls=":",
+                  label=best_label)
+    ax.stairs(background / width, edges, color="C0", lw=1.5, label=background_label)
     ax.stairs((background + signal) / width, edges, color="C3", lw=1.5, ls="--", label=label)
     ax.set_xlabel("reconstructed energy [keV]")
     ax.set_ylabel("events / keV")

@@ -12,6 +12,11 @@ EPJC 71, 1554 (2011), "CCGV"):
 * ``q`` and ``r2`` (either sign is physical): the two-sided profile-likelihood interval
   t <= chi^2_1 quantile (2.706 at 90% CL, Wilks); ``limit`` is max(|lo|, |hi|).
 * two parameters: the region t <= chi^2_2 quantile (4.605 at 90% CL).
+* conventions by name (:data:`CONVENTIONS`): ``one-sided-qtilde`` is the above (default);
+  ``delta-chi2`` uses the two-sided chi^2_1 quantile for mu as well (Delta chi^2 = 2.706 at
+  90% CL, the threshold many phenomenological reanalyses quote; for mu it equals the
+  one-sided q~ cut at CL' = 2 CL - 1, e.g. ``--cl 0.95`` with q~ gives 2.706).  q and r2
+  are two-sided in both conventions.
 * by toys, ``method="fc"``: Feldman & Cousins, PRD 57, 3873 (1998), likelihood-ratio
   ordering with the physically bounded best fit, nuisances at their profiled values for
   each tested point (the "profile construction"); ``method="cls"``: A. L. Read,
@@ -29,9 +34,11 @@ from scipy import optimize, stats
 from nuem import citations
 from nuem._errors import NuemValueError, require_choice
 from nuem.stats import datasets as ds
-from nuem.stats.likelihood import PARAMS, SCALE, UNITS, Model
+from nuem.stats.likelihood import PARAMS, SCALE, UNITS, Combination, Model
 
 METHODS = ("asymptotic", "fc", "cls")
+#: names of the asymptotic threshold conventions (module docstring)
+CONVENTIONS = ("one-sided-qtilde", "delta-chi2")
 
 
 def to_physical(param: str, x) -> np.ndarray:
@@ -77,11 +84,14 @@ def _check_cl(cl: float) -> float:
     return cl
 
 
-def critical_value(param: str, cl: float, ndof: int = 1) -> float:
-    """Asymptotic threshold of t (see the module docstring)."""
+def critical_value(param: str, cl: float, ndof: int = 1,
+                   convention: str = "one-sided-qtilde") -> float:
+    """Asymptotic threshold of t (see the module docstring): Phi^-1(cl)^2 for mu with
+    ``one-sided-qtilde`` (CCGV Eq. 66), else the chi^2_ndof quantile at cl."""
+    require_choice("convention", convention, CONVENTIONS)
     if ndof == 2:
         return float(stats.chi2.ppf(cl, 2))
-    if param == "mu":
+    if param == "mu" and convention == "one-sided-qtilde":
         return float(stats.norm.ppf(cl) ** 2)
     return float(stats.chi2.ppf(cl, 1))
 
@@ -93,8 +103,7 @@ class Profile:
         if param not in model.params:
             raise NuemValueError(f"param={param!r} is not in the model's params {model.params}")
         self.model, self.param = model, param
-        K = len(model.dataset.background)
-        self.idx = K + model.params.index(param)
+        self.idx = model.param_index(param)
         self.fmin, self.xbest = self._global_min()
 
     def _global_min(self) -> tuple[float, np.ndarray]:
@@ -136,33 +145,45 @@ def param_word(p: str) -> str:
     return {"mu": "magnetic-moment", "q": "millicharge", "r2": "charge-radius"}[p]
 
 
-def _model(data, param: str | tuple[str, ...], **kw) -> Model:
-    if isinstance(data, Model):
+def _model(data, param: str | tuple[str, ...], **kw) -> Model | Combination:
+    if isinstance(data, (Model, Combination)):
         return data
+    params = (param,) if isinstance(param, str) else tuple(param)
+    if isinstance(data, (list, tuple)):
+        return Combination(data, params, **kw)
     if not isinstance(data, ds.Dataset):
         data = ds.load(data)
-    params = (param,) if isinstance(param, str) else tuple(param)
     return Model(data, params, **kw)
 
 
 def upper_limit(data, param: str = "mu", cl: float = 0.9, method: str = "asymptotic", *,
-                n_toys: int = 300, seed: int = 0, grid: int = 12, **model_kw) -> LimitResult:
-    """Limit on ``param`` at confidence level ``cl`` from a dataset (name, path, Dataset)
-    or a ready :class:`Model`.  ``model_kw`` go to :class:`Model` (binding, convention).
+                n_toys: int = 300, seed: int = 0, grid: int = 12,
+                cl_convention: str = "one-sided-qtilde", **model_kw) -> LimitResult:
+    """Limit on ``param`` at confidence level ``cl`` from a dataset (name, path, Dataset),
+    a list of them (a joint fit, :class:`Combination`) or a ready :class:`Model` or
+    :class:`Combination`.  ``cl_convention`` names the asymptotic threshold
+    (:data:`CONVENTIONS`); ``model_kw`` go to :class:`Model` (binding, convention of the
+    charge radius).
 
-    Returns a :class:`LimitResult`; ``limit`` is mu [mu_B], |q| [e] or |<r^2>| [cm^2].
+    Returns a :class:`LimitResult`; ``limit`` is mu [mu_B], |q| [e] or |<r^2>| [cm^2];
+    ``extra`` holds the convention, the threshold, every nuisance parameter at the best fit
+    and at the limit (``nuisances``) and -2 ln L at both (``nll2``).
     """
     require_choice("param", param, PARAMS)
     require_choice("method", method, METHODS)
+    require_choice("cl_convention", cl_convention, CONVENTIONS)
     cl = _check_cl(cl)
     citations.register("CowanCranmer2011")
     model = _model(data, param, **model_kw)
     prof = Profile(model, param)
-    crit = critical_value(param, cl)
+    crit = critical_value(param, cl, convention=cl_convention)
     if param == "mu":
         hi = prof.crossing(crit, +1)
         lo = 0.0
-        stat = "q~ one-sided profile likelihood ratio, mu^2 >= 0 (CCGV Eq. 16)"
+        stat = ("q~ one-sided profile likelihood ratio, mu^2 >= 0 (CCGV Eq. 16)"
+                if cl_convention == "one-sided-qtilde" else
+                "Delta chi^2 = -2 Delta ln L profile likelihood ratio, mu^2 >= 0, chi^2_1 "
+                "threshold")
     else:
         lo, hi = prof.crossing(crit, -1), prof.crossing(crit, +1)
         stat = "two-sided profile likelihood ratio (Wilks, 1 dof)"
@@ -188,9 +209,22 @@ def upper_limit(data, param: str = "mu", cl: float = 0.9, method: str = "asympto
         crit = None
     phys_lo, phys_hi = float(to_physical(param, lo)), float(to_physical(param, hi))
     limit = phys_hi if param == "mu" else max(abs(phys_lo), abs(phys_hi))
+    x_edge = hi if (param == "mu" or abs(phys_hi) >= abs(phys_lo)) else lo
+    f_lim, x_lim = model.minimise(fixed={param: float(x_edge)})
+    extra = {"convention": cl_convention if method == "asymptotic" else None,
+             "threshold": crit,
+             "nuisances": {"best_fit": _nuisances(model, prof.xbest),
+                           "at_limit": _nuisances(model, x_lim)},
+             "nll2": {"best_fit": prof.fmin, "at_limit": f_lim}, **extra}
     return LimitResult(param, cl, limit, (phys_lo, phys_hi),
-                       float(to_physical(param, prof.best)), method, model.dataset.name,
+                       float(to_physical(param, prof.best)), method, model.name,
                        crit, stat, extra)
+
+
+def _nuisances(model, x) -> dict[str, float]:
+    """Every nuisance parameter (not the EM ones) by name."""
+    v = model.values(x)
+    return {n: v[n] for n in model.nuisance_names()}
 
 
 def _toy_t(prof: Profile, x: float, n_toys: int, rng, one_sided: bool) -> np.ndarray:
@@ -291,27 +325,45 @@ def contour(data, params: tuple[str, str] = ("q", "r2"), cl: float = 0.9, *, ran
                      params[1]: float(to_internal(params[1], vy))}
             f, _ = model.minimise(fixed=fixed)
             t[iy, ix] = max(f - fmin, 0.0)
-    K = len(model.dataset.background)
-    best = {p: float(to_physical(p, xbest[K + model.params.index(p)])) for p in params}
+    best = {p: float(to_physical(p, xbest[model.param_index(p)])) for p in params}
     return {"params": list(params), "x": axes[0], "y": axes[1], "t": t,
             "crit": critical_value(params[0], cl, 2), "cl": cl, "best_fit": best}
 
 
-def coverage(model: Model, truth: float, param: str = "mu", cl: float = 0.9, *,
-             n_toys: int = 200, seed: int = 1) -> dict[str, float]:
-    """Fraction of toys (generated at ``truth`` [physical units], backgrounds at 1) whose
-    asymptotic limit/interval contains the truth, with its binomial standard error."""
+def coverage(model, truth: float, param: str = "mu", cl: float = 0.9, *,
+             n_toys: int = 200, seed: int = 1, by: str = "limit",
+             cl_convention: str = "one-sided-qtilde") -> dict[str, float]:
+    """Fraction of toys (generated at ``truth`` [physical units], the other EM parameters at
+    0 and every nuisance at its nominal value) whose asymptotic limit/interval contains the
+    truth, with its binomial standard error.  Each toy also redraws the global observables
+    of the constraints (:meth:`Model.sample_aux`).
+
+    ``by="limit"`` computes every toy's limit; ``by="test"`` only tests the truth (t at the
+    truth against the threshold, with q~'s rule t = 0 when the fit exceeds the truth for
+    mu): the same answer for a monotonic profile, at two fits per toy.
+    """
+    require_choice("by", by, ("limit", "test"))
     x_true = float(to_internal(param, truth))
-    K = len(model.dataset.background)
-    xs = np.ones(K + len(model.params))
-    xs[K:] = 0.0
-    xs[K + model.params.index(param)] = x_true
+    xs = model.start()
+    for p in model.params:
+        xs[model.param_index(p)] = 0.0
+    ip = model.param_index(param)
+    xs[ip] = x_true
+    crit = critical_value(param, cl, convention=cl_convention)
     rng = np.random.default_rng(seed)
     hit = 0
     for _ in range(n_toys):
         data = model.sample(xs, rng)
-        toy = model.with_data(data)
-        r = upper_limit(toy, param, cl)
+        toy = model.with_data(data, aux=model.sample_aux(xs, rng))
+        if by == "test":
+            f_fix, _ = toy.minimise(fixed={param: x_true})
+            f_min, xb = toy.minimise(start={param: x_true})
+            t = max(f_fix - f_min, 0.0)
+            if param == "mu" and xb[ip] > x_true:
+                t = 0.0
+            hit += int(t <= crit)
+            continue
+        r = upper_limit(toy, param, cl, cl_convention=cl_convention)
         lo, hi = (to_internal(param, v) for v in r.interval)
         hit += int(lo - 1e-9 <= x_true <= hi + 1e-9)
     frac = hit / n_toys
@@ -320,17 +372,22 @@ def coverage(model: Model, truth: float, param: str = "mu", cl: float = 0.9, *,
 
 
 def fit_curves(model: Model, result: LimitResult, edges) -> dict[str, np.ndarray]:
-    """Counts per bin ``edges`` [keV]: observed, the background of the fit at the limit,
-    and the signal at the limit on top of it (for plots of the fit)."""
+    """Counts per bin ``edges`` [keV] for plots: ``observed``; ``background``, the
+    background of the fit with the parameter fixed at the limit, and ``signal``, what the
+    signal at the limit adds to it; ``background_best``, the background of the best fit
+    (every parameter free)."""
     p = result.param
     x_lim = float(to_internal(p, result.interval[1] if p == "mu" else
                               (result.interval[1] if abs(result.interval[1]) >= abs(result.interval[0])
                                else result.interval[0])))
     _, x = model.minimise(fixed={p: x_lim})
-    K = len(model.dataset.background)
-    x_b = x.copy()
-    x_b[K:] = 0.0
+    _, xb = model.minimise()
+    sig = [model.param_index(q) for q in model.params]
+    x_b, xb_b = x.copy(), xb.copy()
+    x_b[sig] = 0.0
+    xb_b[sig] = 0.0
     edges = np.asarray(edges, float)
     bkg = model.expected_counts(edges, x_b)
     return {"edges": edges, "observed": model.observed_binned(edges), "background": bkg,
-            "signal": model.expected_counts(edges, x) - bkg}
+            "signal": model.expected_counts(edges, x) - bkg,
+            "background_best": model.expected_counts(edges, xb_b)}
