@@ -216,8 +216,11 @@ def _background(spec: Any, rng, read, where: str) -> tuple[bool, tuple[Backgroun
         elif norm == "fixed":
             sigma = 0.0
         elif isinstance(norm, dict) and "sigma" in norm:
-            sigma = float(norm["sigma"])
-            if not sigma > 0:
+            try:
+                sigma = float(norm["sigma"])
+            except (TypeError, ValueError) as exc:
+                raise DatasetFileError(f"{w}.normalisation.sigma must be a number") from exc
+            if not (np.isfinite(sigma) and sigma > 0):
                 raise DatasetFileError(f"{w}.normalisation.sigma={sigma} must be > 0")
         else:
             raise DatasetFileError(f"{w}.normalisation={norm!r} must be 'free', 'fixed' or "
@@ -293,6 +296,10 @@ def from_mapping(cfg: Any, where: str = "<dataset>",
             raise DatasetFileError(f"{where}: events contain the energy {ev[ev <= 0][0]:g} keV; "
                                    "energies must be > 0")
         inside = (ev >= rng[0]) & (ev <= rng[1])
+        if not np.any(inside):
+            raise DatasetFileError(
+                f"{where}: events: none of the {len(ev)} energies ({ev.min():g}..{ev.max():g}) "
+                f"lies inside range_keV [{rng[0]:g}, {rng[1]:g}]; energies must be in keV")
         events, n_out = np.sort(ev[inside]), int(np.sum(~inside))
     else:
         spec = cfg["bins"]
