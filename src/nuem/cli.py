@@ -114,6 +114,9 @@ class NuemGroup(click.Group):
         except click.ClickException as exc:
             if not standalone_mode:
                 raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help
+                click.echo(exc.format_message())
+                sys.exit(0)
             click.echo(f"Error: {_one_line(exc.format_message())}", err=True)
             sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
         except NuemValueError as exc:
