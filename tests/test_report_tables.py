@@ -12,7 +12,6 @@ direct call of the same ``propagate`` at the labelled energy.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -100,7 +100,8 @@ def test_spectrum_numeric_options(mu, power, distance, tmin, tmax, bins):
 
 
 @SETTINGS(40)
-@given(energy=st.floats(min_value=1e-3, max_value=1e6), frac=st.floats(min_value=1e-9, max_value=1.0),
+@given(energy=st.floats(min_value=1e-3, max_value=1e6),
+       frac=st.floats(min_value=1e-9, max_value=1.0),
        mu=st.floats(min_value=0.0), r2=st.floats(allow_nan=False, allow_infinity=False),
        q=st.floats(allow_nan=False, allow_infinity=False))
 def test_xsec_kinematically_valid_any_moments(energy, frac, mu, r2, q):

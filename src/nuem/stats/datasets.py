@@ -134,6 +134,18 @@ def _floats(value: Any, where: str) -> np.ndarray:
     return arr
 
 
+def _nonfinite(obj: Any, path: str) -> str | None:
+    """The key path of the first NaN or infinite number in a parsed mapping, or None."""
+    if isinstance(obj, float):
+        return None if np.isfinite(obj) else path
+    if isinstance(obj, dict):
+        return next((b for k, v in obj.items() if (b := _nonfinite(v, f"{path}.{k}"))), None)
+    if isinstance(obj, list):
+        return next((b for i, v in enumerate(obj) if (b := _nonfinite(v, f"{path}[{i}]"))),
+                    None)
+    return None
+
+
 def _edges(value: Any, where: str, rng: tuple[float, float]) -> np.ndarray:
     e = _floats(value, where)
     if len(e) < 2 or np.any(np.diff(e) <= 0):
@@ -322,6 +334,12 @@ def from_mapping(cfg: Any, where: str = "<dataset>",
             raise DatasetFileError(f"{where}: bins.counts[{i}]={counts[i]:g} is negative; "
                                    "counts must be >= 0")
     included, bkg = _background(_need(cfg, "background", where), rng, read, where)
+    published = cfg.get("published", {}) or {}
+    if not isinstance(published, dict):
+        raise DatasetFileError(f"{where}: published must be a mapping")
+    bad = _nonfinite(published, "published")
+    if bad:
+        raise DatasetFileError(f"{where}: {bad} is NaN or infinite")
     refs = tuple(cfg.get("references", ()) or ())
     for r in refs:
         if r not in citations.bibliography():
@@ -329,7 +347,7 @@ def from_mapping(cfg: Any, where: str = "<dataset>",
     return Dataset(name=name, target=target, exposure_t_yr=exposure, range_keV=rng,
                    detector=det, background=bkg, solar_sm_included=included, events=events,
                    edges=edges, counts=counts, description=str(cfg.get("description", "")),
-                   references=refs, published=dict(cfg.get("published", {}) or {}),
+                   references=refs, published=dict(published),
                    n_outside=n_out)
 
 
