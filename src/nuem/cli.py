@@ -410,8 +410,10 @@ def spectrum(source_name: str | None, target: str | None, detector: str | None, 
 
 
 _PARAM = click.Choice(["mu", "q", "r2"])
-#: The most toys per point ``nuem limit`` runs (each toy is a full fit).
-MAX_TOYS = 100_000
+#: The toys per point ``nuem limit`` accepts: at least nuem.stats.limits.MIN_TOYS (not
+#: imported here to keep the CLI's start fast; tests/hostile/test_checks.py compares
+#: them), at most 1e5 (each toy is a full fit).
+MIN_TOYS, MAX_TOYS = 20, 100_000
 
 
 @cli.command()
@@ -423,8 +425,8 @@ MAX_TOYS = 100_000
               help="Confidence level, between 0 and 1 (exclusive).")
 @click.option("--method", type=click.Choice(["asymptotic", "fc", "cls"]), default="asymptotic",
               help="Asymptotic profile likelihood, Feldman-Cousins or CLs (toys).")
-@click.option("--toys", type=Count(10, MAX_TOYS), default=300,
-              help=f"Toys per point (fc, cls), 10 to {MAX_TOYS}.")
+@click.option("--toys", type=Count(MIN_TOYS, MAX_TOYS), default=300,
+              help=f"Toys per point (fc, cls), {MIN_TOYS} to {MAX_TOYS}.")
 @click.option("--binding", type=click.Choice(["stepping", "free"]), default="stepping",
               help="Atomic treatment of the signal.")
 @click.option("--plot", type=OutPath("file", "limit.png"), default=None,

@@ -84,3 +84,10 @@ def test_nonfinite_results_are_refused():
 def test_bare_group_prints_its_help():
     res = CliRunner().invoke(cli, ["astro"])
     assert res.exit_code == 0 and "plasmon" in res.stdout
+
+
+def test_cli_toy_range_matches_the_library():
+    from nuem import cli as cli_module
+    from nuem.stats import limits
+
+    assert cli_module.MIN_TOYS == limits.MIN_TOYS
