@@ -539,6 +539,11 @@ def report(out: Path, as_json: bool) -> None:
         click.echo(f"wrote {index}")
 
 
+#: The strongest field ``nuem sfp`` accepts [T]: ten times the strongest inferred magnetar
+#: surface fields (~1e11 T = 1e15 G); far beyond it the adiabatic step control runs for
+#: minutes per energy (measured: > 2 min for one energy at 1e30 T).
+B_MAX_TESLA = 1e12
+
 #: Bytes per propagation step and energy the memory estimate of ``nuem sfp`` assumes
 #: (the adiabatic solver keeps one double per step pair and energy; ~2^15 steps for the
 #: supernova profile at tol 1e-4; measured ~3e5 bytes per energy at 2000 energies).
@@ -636,9 +641,11 @@ def _profile_from_csv(path: Path, twist: float):
                    "[,twist_rad_km]).")
 @click.option("--mu", type=Real(0.0, unit="mu_B"), default=1e-12,
               help="Moment [mu_B] (>= 0): Dirac diagonal, or Majorana on every flavour pair.")
-@click.option("--b0", type=Real(0.0, lo_open=True, unit="T", example=1e8), default=None,
-              help="Field scale [T] (> 0): supernova B at 100 km (falls as r^-2); sun: peak "
-                   "of the convective-zone field.  [default: 1e8 T (supernova), 10 T (sun)]")
+@click.option("--b0", type=Real(0.0, B_MAX_TESLA, lo_open=True, unit="T", example=1e8),
+              default=None,
+              help=f"Field scale [T] (> 0, <= {B_MAX_TESLA:g}): supernova B at 100 km (falls as "
+                   "r^-2); sun: peak of the convective-zone field.  [default: 1e8 T "
+                   "(supernova), 10 T (sun)]")
 @click.option("--energies", default="5,10,20,40",
               help="Neutrino energies [MeV]: a list '5,10' or start:stop:count (log-spaced); "
                    "memory-checked.")
@@ -646,8 +653,8 @@ def _profile_from_csv(path: Path, twist: float):
               help="constant: density [g/cm^3] (>= 0).")
 @click.option("--ye", type=Real(0.0, 1.0), default=0.5,
               help="constant: electron fraction Y_e, in [0, 1].")
-@click.option("--b-tesla", "b_tesla", type=Real(0.0, unit="T"), default=0.0,
-              help="constant: transverse field B_perp [T] (>= 0).")
+@click.option("--b-tesla", "b_tesla", type=Real(0.0, B_MAX_TESLA, unit="T"), default=0.0,
+              help=f"constant: transverse field B_perp [T] (>= 0, <= {B_MAX_TESLA:g}).")
 @click.option("--length-km", "length_km", type=Real(0.0, lo_open=True, unit="km"),
               default=1000.0, help="constant: path length [km] (> 0).")
 @click.option("--twist", type=Real(unit="rad/km"), default=0.0,
