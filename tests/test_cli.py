@@ -43,7 +43,7 @@ def test_eft_run_json():
 
 @pytest.mark.parametrize("args, word", [
     (("bound", "--scale", "100"), "scale"),
-    (("bound", "--scale", "1000", "--delta-m", "0"), "delta_m"),
+    (("bound", "--scale", "1000", "--delta-m", "0"), "--delta-m"),
     (("bound", "--scale", "nan"), "scale"),
     (("bound", "--scale", "1000", "--method", "nlo"), "--method"),
     (("bound", "--scale", "abc"), "--scale"),
@@ -97,7 +97,7 @@ def test_spectrum_json_with_detector(tmp_path):
 @pytest.mark.parametrize("args,needle", [
     (("xsec", "--flavour", "e", "--energy", "-1", "--recoil", "0.1"), "must be > 0"),
     (("xsec", "--flavour", "e", "--energy", "1", "--recoil", "0.9"), "kinematic limit"),
-    (("xsec", "--flavour", "sterile", "--energy", "1", "--recoil", "0.1"), "flavour='sterile'"),
+    (("xsec", "--flavour", "sterile", "--energy", "1", "--recoil", "0.1"), "'sterile'"),
     (("xsec", "--flavour", "e", "--energy", "1", "--recoil", "0.1", "--target", "lead"),
      "target='lead'"),
     (("spectrum", "--detector", "no-such-detector"), "neither a built-in detector"),
@@ -142,7 +142,7 @@ def test_sfp_bad_input_is_one_line():
     p = run("sfp", "--profile", "constant", "--density", "-3", "--json")
     assert p.returncode == 2 and "density" in p.stderr and "Traceback" not in p.stderr
     p = run("sfp", "--profile", "constant", "--energies", "0,5", "--json")
-    assert p.returncode == 2 and "E=" in p.stderr
+    assert p.returncode == 2 and "--energies" in p.stderr and "0 MeV" in p.stderr
     p = run("sfp", "--profile", "no-such-file.csv")
     assert p.returncode == 2 and "no-such-file" in p.stderr
 
@@ -181,14 +181,14 @@ def test_astro_red_giant_json():
     ex = {b["id"]: b["excludes"] for b in d["trgb_bounds"]}
     assert ex["trgb-omegacen-2020"] and not ex["trgb-ngc4258-2020"] and d["excluded"]
     p = run("astro", "red-giant", "--mu", "-1")
-    assert p.returncode == 2 and "mu=" in p.stderr
+    assert p.returncode == 2 and "--mu" in p.stderr
 
 
 @pytest.mark.parametrize("args,needle", [
-    (("astro", "decay", "--mu", "1", "--m-heavy", "-1"), "m_heavy"),
+    (("astro", "decay", "--mu", "1", "--m-heavy", "-1"), "--m-heavy"),
     (("astro", "decay", "--mu", "1", "--m-heavy", "1", "--m-light", "2"), "below"),
     (("astro", "plasmon", "--density", "1e6", "--temperature", "1e20"), "temperature"),
-    (("predict", "sm", "--mass", "0"), "m_nu"),
+    (("predict", "sm", "--mass", "0"), "--mass"),
 ])
 def test_issue6_bad_input_exit_2(args, needle):
     p = run(*args)

@@ -1,7 +1,13 @@
 """Command-line interface.  Thin: parses, calls the library, prints.
 
-Every command accepts ``--json`` (one JSON object on stdout, independent of the
-terminal).  Bad input exits with status 2 and a one-line message, no traceback.
+Every leaf command accepts ``--json`` (one JSON object on stdout, independent of the
+terminal).  Bad input exits with status 2 and a one-line message on stderr, no traceback:
+option values are checked at the edge by :mod:`nuem._checks` (in the units typed),
+library errors (:class:`~nuem._errors.NuemValueError`) are printed as they are, and a
+floating-point overflow, division by zero or invalid operation inside a command (numpy
+runs with ``over``, ``divide`` and ``invalid`` raising there; RuntimeWarnings are
+errors) becomes an error naming the inputs given.  A result that is NaN or infinite is
+never printed.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nuem import __version__, citations, constants
+from nuem._checks import Count, OutPath, Real, check_finite_result, refuse_if_too_big
 from nuem._errors import NuemValueError
 from nuem.theory import naturalness as nat
 from nuem.theory.eft import CONVENTIONS, METHODS, DiracEFT
@@ -31,6 +39,7 @@ _CONVENTION_HELP = ("Anomalous dimensions and moment normalisation: bell2005 = E
 
 
 def _emit(obj: dict[str, Any], as_json: bool, table: Table | None = None) -> None:
+    check_finite_result(obj)
     if as_json:
         click.echo(json.dumps(obj, allow_nan=False))
     elif table is not None:
@@ -41,27 +50,136 @@ def _cite_lines() -> list[str]:
     return [f"[{k}] {citations.format_reference(k)}" for k in citations.used()]
 
 
-@click.group()
+def _given(ctx: click.Context) -> str:
+    """The options the user typed, as typed (for messages about a failed computation)."""
+    parts = []
+    for p in ctx.command.params:
+        src = ctx.get_parameter_source(p.name)
+        if src not in (click.core.ParameterSource.COMMANDLINE,
+                       click.core.ParameterSource.ENVIRONMENT):
+            continue
+        v = ctx.params.get(p.name)
+        if isinstance(p, click.Option) and p.is_flag:
+            continue
+        name = p.opts[0] if isinstance(p, click.Option) else p.name.upper()
+        parts.append(f"{name} {v:g}" if isinstance(v, float) else f"{name} {v}")
+    return ", ".join(parts) if parts else "the defaults"
+
+
+class NuemCommand(click.Command):
+    """A leaf command: numpy floating-point errors raise and RuntimeWarnings are errors
+    while it runs; both (and non-finite results) become a NuemValueError naming the
+    inputs."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from nuem._checks import NonFiniteResult
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", RuntimeWarning)
+                with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                    return super().invoke(ctx)
+        except NonFiniteResult as exc:
+            raise NuemValueError(f"{exc} (inputs: {_given(ctx)})") from exc
+        except NuemValueError as exc:
+            # a library check speaks in the library's parameter names and units: say which
+            # of the user's options (as typed) led there
+            if "--" in str(exc) or _given(ctx) == "the defaults":
+                raise
+            raise NuemValueError(f"{exc} (inputs: {_given(ctx)})") from exc
+        except (FloatingPointError, OverflowError, ZeroDivisionError, RuntimeWarning) as exc:
+            raise NuemValueError(f"the computation is not finite for the inputs {_given(ctx)} "
+                                 f"({type(exc).__name__}: {exc}); use smaller or saner "
+                                 "values") from exc
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+class NuemGroup(click.Group):
+    """The command tree: leaf commands are :class:`NuemCommand`, subgroups NuemGroup, and
+    every failure the user can cause ends as one line on stderr with exit status 2."""
+
+    command_class = NuemCommand
+    group_class = type
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:  # pragma: no cover - click returns it
+            rv = exc.exit_code
+        except click.Abort:
+            if not standalone_mode:
+                raise
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            if not standalone_mode:
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help
+                click.echo(exc.format_message())
+                sys.exit(0)
+            click.echo(f"Error: {_one_line(exc.format_message())}", err=True)
+            sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+        except NuemValueError as exc:
+            if not standalone_mode:
+                raise
+            click.echo(f"Error: {_one_line(str(exc))}", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            if not standalone_mode:
+                raise
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            click.echo(f"Error: {where}{_one_line(exc.strerror or str(exc))}", err=True)
+            sys.exit(2)
+        except MemoryError:
+            if not standalone_mode:
+                raise
+            click.echo("Error: out of memory; ask for a smaller computation", err=True)
+            sys.exit(2)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+_JSON_HELP = "Print one JSON object on stdout instead of the table."
+_CITE_HELP = "Also list the papers this computation used (bibliography keys and references)."
+
+
+def _json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)(f)
+
+
+def _cite_option(f):
+    return click.option("--cite", is_flag=True, help=_CITE_HELP)(f)
+
+
+@click.group(cls=NuemGroup, context_settings={"show_default": True})
 @click.version_option(__version__, prog_name="nuem")
 def cli() -> None:
     """nuem: electromagnetic properties of neutrinos."""
 
 
 @cli.command()
-@click.option("--scale", type=float, help="New-physics scale Lambda [GeV] (> v = 246.2 GeV).")
-@click.option("--delta-m", "delta_m", type=float, default=1.0, show_default=True,
-              help="Neutrino mass scale the induced mass may not exceed [eV].")
-@click.option("--r", "r", type=float, default=0.0, show_default=True,
-              help="r = C-(Lambda)/C+(Lambda).")
-@click.option("--method", type=_METHOD, default="leading-log", show_default=True,
-              help="leading-log = Eq. (4); resummed/running = Eq. (26) with evolved coefficients.")
-@click.option("--convention", type=_CONVENTION, default="bell2005", show_default=True,
-              help=_CONVENTION_HELP)
+@click.option("--scale", type=Real(constants.v_higgs / GeV, lo_open=True, unit="GeV",
+                                   example=1000.0),
+              help="New-physics scale Lambda [GeV] (> v = 246.2 GeV); required unless --scan.")
+@click.option("--delta-m", "delta_m", type=Real(0.0, lo_open=True, unit="eV"), default=1.0,
+              help="Neutrino mass scale the induced mass may not exceed [eV] (> 0).")
+@click.option("--r", "r", type=Real(), default=0.0,
+              help="r = C-(Lambda)/C+(Lambda), dimensionless.")
+@click.option("--method", type=_METHOD, default="leading-log",
+              help="Solution of the renormalisation-group equations: leading-log = Eq. (4); "
+                   "resummed/running = Eq. (26) with evolved coefficients.")
+@click.option("--convention", type=_CONVENTION, default="bell2005", help=_CONVENTION_HELP)
 @click.option("--scan", is_flag=True, help="Write the bound-vs-Lambda figure (PNG and PDF).")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("naturalness_scan"),
-              show_default=True, help="File stem for --scan.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--cite", is_flag=True, help="List the papers this computation used.")
+@click.option("--out", type=OutPath("stem", "naturalness_scan"), default=None,
+              help="File stem for --scan (.png and .pdf are added; a directory: write "
+                   "naturalness_scan.* inside it).  [default: naturalness_scan]")
+@_json_option
+@_cite_option
 def bound(scale: float | None, delta_m: float, r: float, method: str, convention: str,
           scan: bool, out: Path, as_json: bool, cite: bool) -> None:
     """Naturalness bound on |mu_nu|/mu_B (Bell et al. PRL 95 151802, Eqs. 4, 26, 27)."""
@@ -69,6 +187,8 @@ def bound(scale: float | None, delta_m: float, r: float, method: str, convention
     if scan:
         from nuem import plotting
 
+        if out is None:
+            out = OutPath("stem", "naturalness_scan").convert("naturalness_scan", None, None)
         paths = plotting.naturalness_scan(out, delta_m=delta_m)
         result: dict[str, Any] = {"figures": [str(p) for p in paths]}
         if not as_json:
@@ -104,16 +224,19 @@ def eft() -> None:
 
 
 @eft.command("run")
-@click.option("--scale", type=float, required=True, help="Lambda [GeV], where C is given.")
-@click.option("--c1", type=float, default=0.0, show_default=True, help="C1(Lambda), Eq. (8).")
-@click.option("--c2", type=float, default=0.0, show_default=True, help="C2(Lambda), Eq. (8).")
-@click.option("--c3", type=float, default=0.0, show_default=True, help="C3(Lambda), Eq. (8).")
-@click.option("--to", "to", type=float, default=None, help="Target scale [GeV] (default v).")
-@click.option("--method", type=_METHOD, default="resummed", show_default=True,
-              help="leading-log = Eq. (25); resummed = matrix exponential; running = ODE.")
-@click.option("--convention", type=_CONVENTION, default="bell2005", show_default=True,
-              help=_CONVENTION_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--scale", type=Real(0.0, lo_open=True, unit="GeV", example=1e4), required=True,
+              help="Lambda [GeV] (> 0), where C is given.")
+@click.option("--c1", type=Real(), default=0.0, help="Wilson coefficient C1 at Lambda, Eq. (8).")
+@click.option("--c2", type=Real(), default=0.0, help="Wilson coefficient C2 at Lambda, Eq. (8).")
+@click.option("--c3", type=Real(), default=0.0, help="Wilson coefficient C3 at Lambda, Eq. (8).")
+@click.option("--to", "to", type=Real(0.0, lo_open=True, unit="GeV", example=246.22),
+              default=None, help="Target scale [GeV] (> 0, at most --scale).  "
+                                 "[default: v = 246.22 GeV]")
+@click.option("--method", type=_METHOD, default="resummed",
+              help="Solution of the renormalisation-group equations: leading-log = Eq. (25); "
+                   "resummed = matrix exponential; running = ODE with SM couplings.")
+@click.option("--convention", type=_CONVENTION, default="bell2005", help=_CONVENTION_HELP)
+@_json_option
 def eft_run(scale: float, c1: float, c2: float, c3: float, to: float | None, method: str,
             convention: str, as_json: bool) -> None:
     """Run (C1, C2, C3) from Lambda to --to; print mu_nu (Eq. 12) and delta m_nu (Eq. 13)."""
@@ -143,17 +266,21 @@ def eft_run(scale: float, c1: float, c2: float, c3: float, to: float | None, met
 
 
 @eft.command("gamma")
-@click.option("--alpha1", type=float, default=None, help="alpha_1 = g1^2/4pi (SM normalisation).")
-@click.option("--alpha2", type=float, default=None, help="alpha_2 = g2^2/4pi.")
-@click.option("--lam", type=float, default=None,
-              help="Higgs quartic lambda, V = lambda[(phi^dag phi) - v^2/2]^2.")
-@click.option("--scale", type=float, default=None,
+@click.option("--alpha1", type=Real(0.0, 1.0, lo_open=True, hi_open=True, example=0.0102),
+              default=None, help="alpha_1 = g1^2/4pi (SM normalisation), in (0, 1).")
+@click.option("--alpha2", type=Real(0.0, 1.0, lo_open=True, hi_open=True, example=0.0338),
+              default=None, help="alpha_2 = g2^2/4pi, in (0, 1).")
+@click.option("--lam", type=Real(-4 * math.pi, 4 * math.pi, lo_open=True, hi_open=True,
+                                 example=0.13),
+              default=None, help="Higgs quartic lambda, V = lambda[(phi^dag phi) - v^2/2]^2, "
+                                 "|lambda| < 4 pi.")
+@click.option("--scale", type=Real(constants.M_Z / GeV, 1e19, unit="GeV", example=1e4),
+              default=None,
               help="Instead of the couplings: a scale [GeV] (M_Z..1e19) at which the one-loop "
                    "SM running couplings give alpha_1, alpha_2, lambda.")
-@click.option("--convention", type=_CONVENTION, default="bell2005", show_default=True,
-              help=_CONVENTION_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--cite", is_flag=True, help="List the papers this computation used.")
+@click.option("--convention", type=_CONVENTION, default="bell2005", help=_CONVENTION_HELP)
+@_json_option
+@_cite_option
 def eft_gamma(alpha1: float | None, alpha2: float | None, lam: float | None,
               scale: float | None, convention: str, as_json: bool, cite: bool) -> None:
     """The anomalous-dimension matrix gamma_jk of Bell et al. 2005, Eq. (24): row j, column k."""
@@ -166,21 +293,10 @@ def eft_gamma(alpha1: float | None, alpha2: float | None, lam: float | None,
         if any(given):
             raise NuemValueError("give either --scale or all of --alpha1/--alpha2/--lam, "
                                  "not both")
-        from nuem.theory.couplings import MU_MAX
-
-        lo, hi = constants.M_Z / GeV, MU_MAX / GeV
-        if not (math.isfinite(scale) and lo <= scale <= hi):
-            raise NuemValueError(f"--scale={scale:g} GeV outside the running range "
-                                 f"[M_Z = {lo:g}, {hi:g}] GeV")
         g1, g2, la = (float(x) for x in default_running().at(scale * GeV))
         a1, a2 = g1**2 / (4 * math.pi), g2**2 / (4 * math.pi)
     elif all(given):
         a1, a2, la = alpha1, alpha2, lam  # type: ignore[assignment]
-        for name, x in (("--alpha1", a1), ("--alpha2", a2)):
-            if not math.isfinite(x) or not 0 < x < 1:
-                raise NuemValueError(f"{name}={x:g} must be a gauge coupling in (0, 1)")
-        if not math.isfinite(la) or not -4 * math.pi < la < 4 * math.pi:
-            raise NuemValueError(f"--lam={la:g} must be finite and perturbative, |lambda| < 4 pi")
     else:
         raise NuemValueError("give --alpha1, --alpha2 and --lam together, or --scale GEV")
     g = anomalous_dimension(a1, a2, la, convention)
@@ -202,19 +318,23 @@ def eft_gamma(alpha1: float | None, alpha2: float | None, lam: float | None,
 
 
 @cli.command()
-@click.option("--flavour", required=True, help="Neutrino flavour: e, mu or tau.")
+@click.option("--flavour", type=click.Choice(["e", "mu", "tau"]), required=True,
+              help="Neutrino flavour.")
 @click.option("--anti", is_flag=True, help="Antineutrino.")
-@click.option("--energy", type=float, required=True, help="Neutrino energy E [MeV] (> 0).")
-@click.option("--recoil", type=float, required=True, help="Recoil energy T [MeV], 0 < T <= T_max(E).")
-@click.option("--mu", type=float, default=0.0, show_default=True, help="Magnetic moment [mu_B].")
-@click.option("--r2", type=float, default=0.0, show_default=True, help="Charge radius <r^2> [cm^2].")
-@click.option("--q", type=float, default=0.0, show_default=True, help="Millicharge [e].")
+@click.option("--energy", type=Real(0.0, lo_open=True, unit="MeV", example=1.0), required=True,
+              help="Neutrino energy E [MeV] (> 0).")
+@click.option("--recoil", type=Real(0.0, lo_open=True, unit="MeV", example=0.1), required=True,
+              help="Recoil energy T [MeV], 0 < T <= T_max(E).")
+@click.option("--mu", type=Real(0.0, unit="mu_B"), default=0.0,
+              help="Magnetic moment [mu_B] (>= 0).")
+@click.option("--r2", type=Real(unit="cm^2"), default=0.0, help="Charge radius <r^2> [cm^2].")
+@click.option("--q", type=Real(unit="e"), default=0.0, help="Millicharge [e].")
 @click.option("--convention", type=click.Choice(["giunti-studenikin", "vogel-engel"]),
-              default="giunti-studenikin", show_default=True, help="Charge-radius convention.")
-@click.option("--target", default="free", show_default=True,
+              default="giunti-studenikin", help="Charge-radius convention.")
+@click.option("--target", default="free",
               help="free, xenon, germanium, argon or scintillator (stepping approximation).")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+@_json_option
+@_cite_option
 def xsec(flavour: str, anti: bool, energy: float, recoil: float, mu: float, r2: float, q: float,
          convention: str, target: str, as_json: bool, cite: bool) -> None:
     """dsigma/dT for nu-e scattering with magnetic moment, charge radius and millicharge."""
@@ -222,6 +342,10 @@ def xsec(flavour: str, anti: bool, energy: float, recoil: float, mu: float, r2: 
     from nuem.units import MeV, cm
 
     citations.reset()
+    t_max_mev = float(electron.t_max(energy * MeV)) / MeV
+    if recoil > t_max_mev * (1.0 + 1e-12):
+        raise NuemValueError(f"--recoil {recoil:g} MeV is above the kinematic limit "
+                             f"T_max = {t_max_mev:.6g} MeV for --energy {energy:g} MeV")
     r = electron.dsigma_dT(energy * MeV, recoil * MeV, flavour, anti, mu=mu, r2=r2 * cm**2, q=q,
                            target=target, convention=convention)
     unit = cm**2 / MeV
@@ -245,21 +369,31 @@ def xsec(flavour: str, anti: bool, energy: float, recoil: float, mu: float, r2: 
 
 @cli.command()
 @click.option("--source", "source_name", type=click.Choice(["solar", "reactor"]), default=None,
-              help="Flux (default: the detector's, else solar).")
-@click.option("--target", default=None, help="xenon, germanium, argon or scintillator.")
+              help="Flux.  [default: the detector's, else solar]")
+@click.option("--target", default=None,
+              help="xenon, germanium, argon or scintillator.  [default: the detector's, else "
+                   "xenon (solar) or germanium (reactor)]")
 @click.option("--detector", default=None,
               help="Named set-up (xenonnt-sr0, lz-2022, pandax-4t, borexino-phase2, gemma, "
                    "texono) or a detector TOML file: applies efficiency and resolution.")
-@click.option("--mu", type=float, default=0.0, show_default=True, help="Effective moment [mu_B].")
-@click.option("--model", default="B16-GS98", show_default=True, help="Solar model.")
-@click.option("--power", type=float, default=3.0, show_default=True, help="Reactor power [GW].")
-@click.option("--distance", type=float, default=20.0, show_default=True, help="Reactor distance [m].")
-@click.option("--tmin", type=float, default=None, help="Lowest energy [keV].")
-@click.option("--tmax", type=float, default=None, help="Highest energy [keV].")
-@click.option("--bins", type=int, default=30, show_default=True, help="Number of points.")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--plot", type=click.Path(path_type=Path), default=None, help="Write a figure.")
-@click.option("--cite", is_flag=True)
+@click.option("--mu", type=Real(0.0, unit="mu_B"), default=0.0,
+              help="Effective moment [mu_B] (>= 0).")
+@click.option("--model", type=click.Choice(["B16-GS98", "B16-AGSS09met"]), default="B16-GS98",
+              help="Solar model.")
+@click.option("--power", type=Real(0.0, lo_open=True, unit="GW"), default=3.0,
+              help="Reactor thermal power [GW] (> 0).")
+@click.option("--distance", type=Real(0.0, lo_open=True, unit="m"), default=20.0,
+              help="Reactor distance [m] (> 0).")
+@click.option("--tmin", type=Real(0.0, lo_open=True, unit="keV", example=2.0), default=None,
+              help="Lowest energy [keV] (> 0).  [default: the detector window, else 1 keV]")
+@click.option("--tmax", type=Real(0.0, lo_open=True, unit="keV", example=20.0), default=None,
+              help="Highest energy [keV] (> tmin).  [default: the detector window, else 30 keV]")
+@click.option("--bins", type=Count(2), default=30,
+              help="Number of energy points (>= 2; memory-checked).")
+@_json_option
+@click.option("--plot", type=OutPath("file", "spectrum.png"), default=None,
+              help="Write a figure (.png, .pdf or .svg; a directory: spectrum.png inside it).")
+@_cite_option
 def spectrum(source_name: str | None, target: str | None, detector: str | None, mu: float,
              model: str, power: float, distance: float, tmin: float | None, tmax: float | None,
              bins: int, as_json: bool, plot: Path | None, cite: bool) -> None:
@@ -271,23 +405,40 @@ def spectrum(source_name: str | None, target: str | None, detector: str | None, 
     from nuem.sources.solar import SolarSource
     from nuem.units import keV
 
+    from nuem.detectors.rates import DEFAULT_NODES
+    from nuem.detectors.response import TRUE_GRID_POINTS
+
     citations.reset()
-    det = experiments.load(detector) if detector else None
+    # rates: bins x nodes doubles in ~6 arrays; a detector adds bins x true-grid doubles in
+    # ~4 arrays (the smearing kernel); measured 71.5 GiB for one array at 1e8 bins x 96
+    per_bin = 8 * (6 * DEFAULT_NODES + (4 * TRUE_GRID_POINTS if detector else 0))
+    refuse_if_too_big(bins * per_bin, f"--bins {bins}",
+                      f"{per_bin} bytes per energy point: {DEFAULT_NODES} integration nodes"
+                      + (f" and {TRUE_GRID_POINTS} smearing points" if detector else ""))
+    from nuem.interactions import materials
+
+    if detector is not None and not detector.strip():
+        raise NuemValueError("--detector '' is empty: give a built-in name or a TOML file")
+    if target is not None and target not in materials.MATERIALS:
+        raise NuemValueError(f"--target {target!r} is not one of {', '.join(materials.MATERIALS)}")
+    det = experiments.load(detector) if detector is not None else None
     if source_name is None:
         src = det.source() if det else SolarSource(model)
     elif source_name == "solar":
         src = SolarSource(model)
     else:
         src = ReactorSource.from_si(power, distance)
-    tgt = target or (det.target if det else ("xenon" if source_name != "reactor" else "germanium"))
+    tgt = target if target is not None else (
+        det.target if det else ("xenon" if source_name != "reactor" else "germanium"))
     if det and tgt != det.target:
         raise NuemValueError(f"target={tgt!r} differs from the detector's target {det.target!r}")
     if bins < 2:
-        raise NuemValueError(f"bins={bins} must be >= 2")
+        raise NuemValueError(f"--bins {bins} must be >= 2")
     lo = tmin if tmin is not None else (det.response.window[0] if det else 1.0)
     hi = tmax if tmax is not None else (det.response.window[1] if det else 30.0)
     if not 0 < lo < hi:
-        raise NuemValueError(f"energy range tmin={lo}, tmax={hi} keV must satisfy 0 < tmin < tmax")
+        raise NuemValueError(f"--tmin {lo:g} keV and --tmax {hi:g} keV must satisfy "
+                             "0 < tmin < tmax")
     E = np.linspace(lo, hi, bins)
     if det:
         r = det.expected(E, source=src, mu=mu)
@@ -324,27 +475,35 @@ def spectrum(source_name: str | None, target: str | None, detector: str | None, 
 
 
 _PARAM = click.Choice(["mu", "q", "r2"])
+#: The toys per point ``nuem limit`` accepts: at least nuem.stats.limits.MIN_TOYS (not
+#: imported here to keep the CLI's start fast; tests/hostile/test_checks.py compares
+#: them), at most 1e5 (each toy is a full fit).
+MIN_TOYS, MAX_TOYS = 20, 100_000
 
 
 @cli.command()
 @click.argument("datasets", nargs=-1, required=True, metavar="DATASET...")
-@click.option("--param", type=_PARAM, default="mu", show_default=True,
-              help="mu (magnetic moment), q (millicharge) or r2 (charge radius).")
-@click.option("--cl", type=float, default=0.9, show_default=True, help="Confidence level.")
+@click.option("--param", type=_PARAM, default="mu",
+              help="mu (magnetic moment [mu_B]), q (millicharge [e]) or r2 (charge radius "
+                   "[cm^2]).")
+@click.option("--cl", type=Real(0.0, 1.0, lo_open=True, hi_open=True, example=0.9), default=0.9,
+              help="Confidence level, between 0 and 1 (exclusive).")
 @click.option("--convention", type=click.Choice(["one-sided-qtilde", "delta-chi2"]),
-              default="one-sided-qtilde", show_default=True,
+              default="one-sided-qtilde",
               help="Asymptotic threshold: one-sided q~ (1.64 for mu at 90% CL) or Delta chi^2 "
                    "(2.71 at 90% CL, as many reanalyses quote).")
 @click.option("--method", type=click.Choice(["asymptotic", "fc", "cls"]), default="asymptotic",
-              show_default=True, help="Asymptotic profile likelihood, Feldman-Cousins or CLs (toys).")
-@click.option("--toys", type=int, default=300, show_default=True, help="Toys per point (fc, cls).")
+              help="Asymptotic profile likelihood, Feldman-Cousins or CLs (toys).")
+@click.option("--toys", type=Count(MIN_TOYS, MAX_TOYS), default=300,
+              help=f"Toys per point (fc, cls), {MIN_TOYS} to {MAX_TOYS}.")
 @click.option("--binding", type=click.Choice(["stepping", "free"]), default="stepping",
-              show_default=True, help="Atomic treatment of the signal.")
-@click.option("--plot", type=click.Path(path_type=Path), default=None,
-              help="Write the data, background and signal at the limit (one file per dataset "
-                   "in a joint fit: NAME-<i>.png).")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+              help="Atomic treatment of the signal.")
+@click.option("--plot", type=OutPath("file", "limit.png"), default=None,
+              help="Write the data, background and signal at the limit (.png, .pdf or .svg; "
+                   "a directory: limit.png inside it; one file per dataset in a joint fit: "
+                   "NAME-<i>.png).")
+@_json_option
+@_cite_option
 def limit(datasets: tuple[str, ...], param: str, cl: float, convention: str, method: str,
           toys: int, binding: str, plot: Path | None, as_json: bool, cite: bool) -> None:
     """Fit DATASET (a built-in name such as xenonnt-2022, or a YAML file) and print a limit.
@@ -394,8 +553,9 @@ def limit(datasets: tuple[str, ...], param: str, cl: float, convention: str, met
         out["plot"] = paths[0] if len(paths) == 1 else paths
     if cite:
         out["citations"] = _cite_lines()
+    check_finite_result(out)
     if as_json:
-        click.echo(json.dumps(out, allow_nan=False))
+        _emit(out, True)
         return
     t = Table(title=f"{res.dataset}: {100 * cl:g}% CL limit on {param} ({method})")
     t.add_column("quantity")
@@ -437,15 +597,15 @@ class _JointView:
 
 @cli.command("limits")
 @click.option("--type", "quantity", type=click.Choice(["mu", "charge-radius", "millicharge"]),
-              default=None, help="Only this quantity.")
-@click.option("--json", "as_json", is_flag=True)
+              default=None, help="Only this quantity.  [default: all]")
+@_json_option
 def limits_cmd(quantity: str | None, as_json: bool) -> None:
     """Print the published-limits database (every entry cited)."""
     from nuem import limits as db
 
     rows = db.select(quantity)
     if as_json:
-        click.echo(json.dumps({"limits": [r.to_dict() for r in rows]}, allow_nan=False))
+        _emit({"limits": [r.to_dict() for r in rows]}, True)
         return
     t = Table(title="Published limits (nuem/limits/published.yaml)")
     for col in ("quantity", "experiment", "kind", "moment", "bound", "CL", "year", "arXiv"):
@@ -464,9 +624,9 @@ def plot_group() -> None:
 
 
 @plot_group.command("global")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("global.png"),
-              show_default=True, help="Output file (.png or .pdf).")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--out", type=OutPath("file", "global.png"), default="global.png",
+              help="Output file (.png, .pdf or .svg; a directory: global.png inside it).")
+@_json_option
 def plot_global(out: Path, as_json: bool) -> None:
     """The global picture of magnetic-moment bounds: experiments, astrophysics, theory."""
     from nuem import limits as db
@@ -474,32 +634,83 @@ def plot_global(out: Path, as_json: bool) -> None:
 
     path = plotting.global_picture(out, db.select("mu"), db.theory_expectations())
     if as_json:
-        click.echo(json.dumps({"out": str(path)}))
+        _emit({"out": str(path)}, True)
     else:
         click.echo(f"wrote {path}")
 
 
 @cli.command()
-@click.option("--out", type=click.Path(path_type=Path), default=Path("nuem-report"),
-              show_default=True, help="Output directory.")
-def report(out: Path) -> None:
+@click.option("--out", type=OutPath("dir"), default="nuem-report",
+              help="Output directory (created if missing; its parent must exist).")
+@_json_option
+def report(out: Path, as_json: bool) -> None:
     """Write the nuem report: OUT/index.html with its figures."""
     from nuem.report import write_report
 
     index = write_report(out)
-    click.echo(f"wrote {index}")
+    if as_json:
+        _emit({"index": str(index), "files": sorted(str(p) for p in index.parent.iterdir())},
+              True)
+    else:
+        click.echo(f"wrote {index}")
+
+
+#: The strongest field ``nuem sfp`` accepts [T]: ten times the strongest inferred magnetar
+#: surface fields (~1e11 T = 1e15 G); far beyond it the adiabatic step control runs for
+#: minutes per energy (measured: > 2 min for one energy at 1e30 T).
+B_MAX_TESLA = 1e12
+
+#: Bytes per propagation step and energy the memory estimate of ``nuem sfp`` assumes
+#: (the adiabatic solver keeps one double per step pair and energy; ~2^15 steps for the
+#: supernova profile at tol 1e-4; measured ~3e5 bytes per energy at 2000 energies).
+SFP_STEPS_GUESS = 2**15
+
+
+def _sfp_bytes_per_energy(n_states: int, method: str) -> int:
+    """Memory one energy of ``nuem sfp`` needs: the propagator (complex), the
+    probabilities and their JSON text (n^2 each), plus the solver's per-step work."""
+    out = n_states**2 * (16 + 8 + 24)
+    return out + (0 if method == "exact-constant" else 4 * SFP_STEPS_GUESS)
+
+
+def _count_energies(spec: str) -> int:
+    """How many energies ``--energies`` asks for, without building them."""
+    if ":" in spec:
+        parts = spec.split(":")
+        if len(parts) != 3:
+            raise NuemValueError(f"--energies {spec!r}: start:stop:count needs three fields")
+        try:
+            n = int(parts[2])
+        except ValueError as exc:
+            raise NuemValueError(f"--energies {spec!r}: the count {parts[2]!r} is not an "
+                                 "integer") from exc
+        if n < 1:
+            raise NuemValueError(f"--energies {spec!r}: the count {n} must be >= 1")
+        return n
+    return len([v for v in spec.split(",") if v.strip()])
 
 
 def _energies_mev(spec: str) -> np.ndarray:
-    """'5,10,20' (a list) or '1:60:50' (start:stop:count, log-spaced) in MeV."""
+    """'5,10,20' (a list) or '1:60:50' (start:stop:count, log-spaced) in MeV; each finite
+    and > 0."""
+    n = _count_energies(spec)
+    if n == 0:
+        raise NuemValueError(f"--energies {spec!r} is empty: give a list '5,10,20' or "
+                             "start:stop:count in MeV")
     try:
         if ":" in spec:
-            a, b, n = spec.split(":")
-            return np.geomspace(float(a), float(b), int(n))
-        return np.array([float(v) for v in spec.split(",") if v.strip()])
+            a, b, _ = spec.split(":")
+            ends = np.array([float(a), float(b)])
+        else:
+            ends = np.array([float(v) for v in spec.split(",") if v.strip()])
     except ValueError as exc:
-        raise NuemValueError(f"--energies={spec!r}: give a list '5,10,20' or start:stop:count "
+        raise NuemValueError(f"--energies {spec!r}: give a list '5,10,20' or start:stop:count "
                              "in MeV") from exc
+    if not np.all(np.isfinite(ends)) or np.any(ends <= 0):
+        bad = ends[~np.isfinite(ends) | (ends <= 0)][0]
+        raise NuemValueError(f"--energies {spec!r}: the energy {bad:g} MeV must be finite "
+                             "and > 0")
+    return np.geomspace(ends[0], ends[1], n) if ":" in spec else ends
 
 
 def _profile_from_csv(path: Path, twist: float):
@@ -507,20 +718,32 @@ def _profile_from_csv(path: Path, twist: float):
     from nuem.propagation import profiles
     from nuem.units import km, tesla
 
-    import csv
+    from nuem._checks import read_user_text
+    from nuem.data import csv_rows
 
-    with open(path, newline="") as fh:
-        rows = [r for r in csv.DictReader(line for line in fh if not line.startswith("#"))]
+    rows = csv_rows(read_user_text(path, "profile"))
     need = {"r_km", "density_gcc", "ye", "b_tesla"}
     if not rows or not need <= set(rows[0]):
         raise NuemValueError(f"profile file {path}: needs columns {', '.join(sorted(need))} "
-                             "(optional twist_rad_km)")
-    try:
-        col = {k: np.array([float(r[k]) for r in rows]) for k in rows[0] if k}
-    except ValueError as exc:
-        raise NuemValueError(f"profile file {path}: non-numeric value ({exc})") from exc
+                             "(optional twist_rad_km) and at least one row")
+    col = {}
+    for k in rows[0]:
+        if not k:
+            continue
+        try:
+            col[k] = np.array([float(r[k]) for r in rows])
+        except (TypeError, ValueError) as exc:
+            raise NuemValueError(f"profile file {path}: column {k}: non-numeric value "
+                                 f"({exc})") from exc
+        if not np.all(np.isfinite(col[k])):
+            raise NuemValueError(f"profile file {path}: column {k} contains NaN or infinity")
+    if len(rows) < 2 or np.any(np.diff(col["r_km"]) <= 0):
+        raise NuemValueError(f"profile file {path}: column r_km must increase strictly over "
+                             "at least two rows")
+    if np.any(col["density_gcc"] < 0):
+        raise NuemValueError(f"profile file {path}: column density_gcc must be >= 0 [g/cm^3]")
     if np.any((col["ye"] < 0) | (col["ye"] > 1)):
-        raise NuemValueError(f"profile file {path}: ye must lie in [0, 1]")
+        raise NuemValueError(f"profile file {path}: column ye must lie in [0, 1]")
     x = col["r_km"] * km
     tw = col["twist_rad_km"] / km if "twist_rad_km" in col else twist
     return profiles.tabulated(x, profiles.electron_density(col["density_gcc"], col["ye"]),
@@ -529,39 +752,48 @@ def _profile_from_csv(path: Path, twist: float):
 
 
 @cli.command()
-@click.option("--profile", "profile_name", default="supernova", show_default=True,
+@click.option("--profile", "profile_name", default="supernova",
               help="supernova, sun, constant or a CSV file (r_km,density_gcc,ye,b_tesla"
                    "[,twist_rad_km]).")
-@click.option("--mu", type=float, default=1e-12, show_default=True,
-              help="Moment [mu_B]: Dirac diagonal, or Majorana on every flavour pair.")
-@click.option("--b0", type=float, default=None,
-              help="Field scale [T]: supernova B at 100 km (falls as r^-2); sun: peak of the "
-                   "convective-zone field.  Default 1e8 T (SN), 10 T (sun).")
-@click.option("--energies", default="5,10,20,40", show_default=True,
-              help="MeV: a list '5,10' or start:stop:count (log-spaced).")
-@click.option("--density", type=float, default=0.0, help="constant: density [g/cm^3].")
-@click.option("--ye", type=float, default=0.5, show_default=True, help="constant: Y_e.")
-@click.option("--b-tesla", "b_tesla", type=float, default=0.0, help="constant: B_perp [T].")
-@click.option("--length-km", "length_km", type=float, default=1000.0, show_default=True,
-              help="constant: path length [km].")
-@click.option("--twist", type=float, default=0.0, show_default=True,
+@click.option("--mu", type=Real(0.0, unit="mu_B"), default=1e-12,
+              help="Moment [mu_B] (>= 0): Dirac diagonal, or Majorana on every flavour pair.")
+@click.option("--b0", type=Real(0.0, B_MAX_TESLA, lo_open=True, unit="T", example=1e8),
+              default=None,
+              help=f"Field scale [T] (> 0, <= {B_MAX_TESLA:g}): supernova B at 100 km (falls as "
+                   "r^-2); sun: peak of the convective-zone field.  [default: 1e8 T "
+                   "(supernova), 10 T (sun)]")
+@click.option("--energies", default="5,10,20,40",
+              help="Neutrino energies [MeV]: a list '5,10' or start:stop:count (log-spaced); "
+                   "memory-checked.")
+@click.option("--density", type=Real(0.0, unit="g/cm^3"), default=0.0,
+              help="constant: density [g/cm^3] (>= 0).")
+@click.option("--ye", type=Real(0.0, 1.0), default=0.5,
+              help="constant: electron fraction Y_e, in [0, 1].")
+@click.option("--b-tesla", "b_tesla", type=Real(0.0, B_MAX_TESLA, unit="T"), default=0.0,
+              help=f"constant: transverse field B_perp [T] (>= 0, <= {B_MAX_TESLA:g}).")
+@click.option("--length-km", "length_km", type=Real(0.0, lo_open=True, unit="km"),
+              default=1000.0, help="constant: path length [km] (> 0).")
+@click.option("--twist", type=Real(unit="rad/km"), default=0.0,
               help="Twist rate phi' [rad/km].")
-@click.option("--flavours", type=click.IntRange(1, 3), default=3, show_default=True)
+@click.option("--flavours", type=click.IntRange(1, 3), default=3,
+              help="Number of flavours (1 to 3).")
 @click.option("--majorana", is_flag=True, help="Majorana (nu <-> nubar) instead of Dirac.")
 @click.option("--method", type=click.Choice(["auto", "exact-constant", "layers", "magnus",
                                              "adiabatic", "ode"]), default="auto",
-              show_default=True)
+              help="Solver (auto: exact-constant for --profile constant, else adiabatic).")
 @click.option("--backend", type=click.Choice(["numpy", "numba", "jax"]), default="numpy",
-              show_default=True)
-@click.option("--tol", type=float, default=1e-4, show_default=True, help="Target accuracy.")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--plot", type=click.Path(path_type=Path), default=None,
-              help="Write P(initial -> each state) against energy.")
+              help="Array kernel.")
+@click.option("--tol", type=Real(0.0, 0.5, lo_open=True, example=1e-3), default=1e-4,
+              help="Target accuracy of the probabilities (> 0, <= 0.5).")
+@_json_option
+@click.option("--plot", type=OutPath("stem", "sfp"), default=None,
+              help="Write P(initial -> each state) against energy (STEM.png and STEM.pdf; a "
+                   "directory: sfp.* inside it).")
 @click.option("--signal", is_flag=True,
               help="Majorana only. supernova: events in the DUNE-like and HK-like detectors "
                    "(energies must increase); sun: the nu-bar_e fraction at Earth against the "
                    "KamLAND, SK and Borexino limits.")
-@click.option("--cite", is_flag=True)
+@_cite_option
 def sfp(profile_name: str, mu: float, b0: float | None, energies: str, density: float, ye: float,
         b_tesla: float, length_km: float, twist: float, flavours: int, majorana: bool,
         method: str, backend: str, tol: float, as_json: bool, plot: Path | None,
@@ -570,6 +802,13 @@ def sfp(profile_name: str, mu: float, b0: float | None, energies: str, density: 
     from nuem.propagation import System, profiles, propagate
     from nuem.units import MeV, km, tesla
 
+    n_e = _count_energies(energies)
+    method_est = ("exact-constant" if profile_name == "constant" else "adiabatic") \
+        if method == "auto" else method
+    per = _sfp_bytes_per_energy(2 * flavours, method_est)
+    refuse_if_too_big(n_e * per, f"--energies {energies}",
+                      f"{n_e:g} energies x {per} bytes: {2 * flavours} states, "
+                      f"{SFP_STEPS_GUESS} steps assumed")
     E = _energies_mev(energies)
     tw = twist / km
     if profile_name == "constant":
@@ -582,7 +821,7 @@ def sfp(profile_name: str, mu: float, b0: float | None, energies: str, density: 
         prof = profiles.sun(b_perp=profiles.convective_zone_field(b), twist=tw)
     else:
         path = Path(profile_name)
-        if not path.is_file():
+        if not profile_name.strip() or not path.exists():
             raise NuemValueError(f"--profile={profile_name!r} is not supernova, sun, constant "
                                  "or an existing CSV file")
         prof = _profile_from_csv(path, tw)
@@ -646,10 +885,15 @@ def _sfp_signal(profile_name, system, prof, E, mu, b0, twist, method, backend, t
 
 
 @cli.command()
-def cite() -> None:
+@_json_option
+def cite(as_json: bool) -> None:
     """List the full bibliography nuem ships."""
-    for key in citations.bibliography():
-        click.echo(f"[{key}] {citations.format_reference(key)}")
+    refs = {key: citations.format_reference(key) for key in citations.bibliography()}
+    if as_json:
+        _emit({"references": refs}, True)
+        return
+    for key, text in refs.items():
+        click.echo(f"[{key}] {text}")
 
 
 # --- predictions and astrophysics (issue 6) ------------------------------------------
@@ -659,9 +903,10 @@ def predict() -> None:
 
 
 @predict.command("sm")
-@click.option("--mass", type=float, required=True, help="Neutrino mass m [eV] (> 0).")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+@click.option("--mass", type=Real(0.0, lo_open=True, unit="eV", example=0.05), required=True,
+              help="Neutrino mass m [eV] (> 0).")
+@_json_option
+@_cite_option
 def predict_sm(mass: float, as_json: bool, cite: bool) -> None:
     """Standard Model: Dirac moment of a neutrino of mass m and the charge radii."""
     from nuem.theory import sm
@@ -701,8 +946,8 @@ def _parse_params(items: tuple[str, ...]) -> dict[str, str]:
 @click.option("--param", "params", multiple=True, metavar="K=V",
               help="Model parameter, repeatable (units as listed by --list).")
 @click.option("--list", "list_models", is_flag=True, help="List the models and parameters.")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+@_json_option
+@_cite_option
 def predict_model(name: str | None, params: tuple[str, ...], list_models: bool, as_json: bool,
                   cite: bool) -> None:
     """Moment matrix of a named model (nuem.theory.models) and the effective moments a
@@ -710,6 +955,13 @@ def predict_model(name: str | None, params: tuple[str, ...], list_models: bool, 
     from nuem.theory import models
 
     if list_models or name is None:
+        if as_json:
+            _emit({"models": {m.name: {"summary": m.summary,
+                                       "parameters": [{"name": p.name, "unit": p.unit,
+                                                       "default": p.default, "help": p.help}
+                                                      for p in m.parameters]}
+                              for m in models.MODELS.values()}}, True)
+            return
         for m in models.MODELS.values():
             click.echo(f"{m.name}: {m.summary}")
             for p in m.parameters:
@@ -747,18 +999,25 @@ def predict_model(name: str | None, params: tuple[str, ...], list_models: bool, 
         click.echo("\n".join(_cite_lines()))
 
 
+# the red-giant core defaults live in nuem.astro.redgiant; shown in --help as values
+from nuem.astro.redgiant import CORE_DENSITY_GCC as _RG_DENSITY  # noqa: E402
+from nuem.astro.redgiant import CORE_TEMPERATURE_K as _RG_TEMPERATURE  # noqa: E402
+
+
 @cli.group()
 def astro() -> None:
     """Astrophysics: plasmon decay, red giants and radiative decay."""
 
 
 @astro.command("decay")
-@click.option("--mu", type=float, required=True, help="Effective transition moment [mu_B] (>= 0).")
-@click.option("--m-heavy", "m_heavy", type=float, required=True, help="Decaying mass [eV] (> 0).")
-@click.option("--m-light", "m_light", type=float, default=0.0, show_default=True,
-              help="Final mass [eV], below m-heavy.")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+@click.option("--mu", type=Real(0.0, unit="mu_B", example=1e-12), required=True,
+              help="Effective transition moment [mu_B] (>= 0).")
+@click.option("--m-heavy", "m_heavy", type=Real(0.0, lo_open=True, unit="eV", example=0.05),
+              required=True, help="Decaying mass [eV] (> 0).")
+@click.option("--m-light", "m_light", type=Real(0.0, unit="eV"), default=0.0,
+              help="Final mass [eV] (>= 0), below --m-heavy.")
+@_json_option
+@_cite_option
 def astro_decay(mu: float, m_heavy: float, m_light: float, as_json: bool, cite: bool) -> None:
     """Radiative decay nu_i -> nu_j gamma: lifetime and photon energy."""
     from nuem.astro import decay
@@ -785,14 +1044,18 @@ def astro_decay(mu: float, m_heavy: float, m_light: float, as_json: bool, cite: 
 
 
 @astro.command("plasmon")
-@click.option("--density", type=float, required=True, help="Mass density [g/cm^3].")
-@click.option("--temperature", type=float, required=True, help="Temperature [K].")
-@click.option("--ye", type=float, default=0.5, show_default=True, help="Electron fraction.")
-@click.option("--mu", type=float, default=1e-12, show_default=True, help="Magnetic moment [mu_B].")
-@click.option("--m-nu", "m_nu", type=float, default=0.0, show_default=True,
-              help="In-medium neutrino mass [eV] for the trapping test.")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+@click.option("--density", type=Real(0.0, lo_open=True, unit="g/cm^3", example=1e6),
+              required=True, help="Mass density [g/cm^3] (> 0).")
+@click.option("--temperature", type=Real(0.0, lo_open=True, unit="K", example=1e8),
+              required=True, help="Temperature [K] (> 0).")
+@click.option("--ye", type=Real(0.0, 1.0, lo_open=True), default=0.5,
+              help="Electron fraction Y_e, in (0, 1].")
+@click.option("--mu", type=Real(0.0, unit="mu_B"), default=1e-12,
+              help="Magnetic moment [mu_B] (>= 0).")
+@click.option("--m-nu", "m_nu", type=Real(0.0, unit="eV"), default=0.0,
+              help="In-medium neutrino mass [eV] (>= 0) for the trapping test.")
+@_json_option
+@_cite_option
 def astro_plasmon(density: float, temperature: float, ye: float, mu: float, m_nu: float,
                   as_json: bool, cite: bool) -> None:
     """Plasma frequency, plasmon decay rates at rest and plasmon-decay emissivities
@@ -833,13 +1096,16 @@ def astro_plasmon(density: float, temperature: float, ye: float, mu: float, m_nu
 
 
 @astro.command("red-giant")
-@click.option("--mu", type=float, default=1e-12, show_default=True, help="Magnetic moment [mu_B].")
-@click.option("--density", type=float, default=None,
-              help="Core density [g/cm^3]; default nuem.astro.redgiant.CORE_DENSITY_GCC.")
-@click.option("--temperature", type=float, default=None,
-              help="Core temperature [K]; default nuem.astro.redgiant.CORE_TEMPERATURE_K.")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+@click.option("--mu", type=Real(0.0, unit="mu_B"), default=1e-12,
+              help="Magnetic moment [mu_B] (>= 0).")
+@click.option("--density", type=Real(0.0, lo_open=True, unit="g/cm^3", example=1e6),
+              default=None,
+              help=f"Core density [g/cm^3] (> 0).  [default: {_RG_DENSITY:g}]")
+@click.option("--temperature", type=Real(0.0, lo_open=True, unit="K", example=1e8),
+              default=None,
+              help=f"Core temperature [K] (> 0).  [default: {_RG_TEMPERATURE:g}]")
+@_json_option
+@_cite_option
 def astro_red_giant(mu: float, density: float | None, temperature: float | None,
                     as_json: bool, cite: bool) -> None:
     """Plasmon-decay excess Q_mu/Q_SM in a red-giant core, and the published tip-of-the-
@@ -876,18 +1142,9 @@ def astro_red_giant(mu: float, density: float | None, temperature: float | None,
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning nuem input errors into one-line messages."""
-    try:
-        cli.main(args=argv, prog_name="nuem", standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.Abort:
-        click.echo("Aborted!", err=True)
-        sys.exit(1)
-    except NuemValueError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
+    """Entry point: run the CLI; bad input ends as one line on stderr, exit status 2
+    (see :class:`NuemGroup`)."""
+    cli.main(args=argv, prog_name="nuem")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -207,7 +207,8 @@ def _sfp_section(out: Path) -> str:
                         f"<td>{c.gamma:.3g}</td><td>{c.p_jump:.3g}</td></tr>")
     i_bar = res.states.index("nubar_e")
     body = "".join(f"<tr><td>{e / MeV:.3g}</td><td>{P[k, 0, 0]:.4f}</td><td>{P[k, 0, i_bar]:.4f}</td>"
-                   f"<td>{P[k, 0, 4] + P[k, 0, 5]:.4f}</td></tr>" for k, e in enumerate(E[::3]))
+                   f"<td>{P[k, 0, 4] + P[k, 0, 5]:.4f}</td></tr>"
+                   for k, e in zip(range(0, len(E), 3), E[::3]))
     return f"""
 <h2>4. Spin-flavour precession in a supernova envelope</h2>
 <p>Majorana neutrinos (three flavours, transition moments 1e-12 &mu;<sub>B</sub> on every

@@ -113,6 +113,8 @@ def _read_efficiency(text: str, where: str) -> tuple[np.ndarray, np.ndarray]:
     except (KeyError, ValueError, TypeError) as exc:
         raise DetectorFileError(f"{where}: efficiency table needs numeric columns E_keV,efficiency "
                                 f"({exc})") from exc
+    if not (np.all(np.isfinite(e)) and np.all(np.isfinite(f))):
+        raise DetectorFileError(f"{where}: efficiency table contains NaN or infinity")
     return e, f
 
 
@@ -122,6 +124,8 @@ def _need(d: dict, key: str, where: str, kind=(int, float)):
     v = d[key]
     if not isinstance(v, kind) or isinstance(v, bool):
         raise DetectorFileError(f"{where}: field {key!r}={v!r} has the wrong type")
+    if isinstance(v, float) and not np.isfinite(v):
+        raise DetectorFileError(f"{where}: field {key!r}={v!r} must be finite")
     return v
 
 
@@ -136,14 +140,16 @@ def from_dict(cfg: dict[str, Any], where: str, eff_loader) -> Detector:
         raise DetectorFileError(f"{where}: exposure_t_yr={exposure} must be > 0")
     resp = _need(cfg, "response", where, dict)
     win = _need(resp, "window_keV", f"{where} [response]", list)
-    if len(win) != 2:
-        raise DetectorFileError(f"{where}: [response] window_keV must be [lo, hi]")
+    if len(win) != 2 or not all(isinstance(w, (int, float)) and not isinstance(w, bool)
+                                and np.isfinite(w) for w in win):
+        raise DetectorFileError(f"{where}: [response] window_keV must be [lo, hi], two finite "
+                                "numbers [keV]")
     kw: dict[str, Any] = dict(a=float(_need(resp, "a_sqrt_keV", f"{where} [response]")),
                               b=float(_need(resp, "b", f"{where} [response]")),
                               threshold=float(_need(resp, "threshold_keV", f"{where} [response]")),
                               window=(float(win[0]), float(win[1])))
     if "efficiency_file" in resp:
-        e, f = eff_loader(resp["efficiency_file"])
+        e, f = eff_loader(_need(resp, "efficiency_file", f"{where} [response]", str))
         kw.update(efficiency_E=e, efficiency=f)
     elif "efficiency" in resp:
         kw.update(efficiency=float(_need(resp, "efficiency", f"{where} [response]")))
@@ -154,7 +160,10 @@ def from_dict(cfg: dict[str, Any], where: str, eff_loader) -> Detector:
     except NuemValueError as exc:
         raise DetectorFileError(f"{where}: [response] {exc}") from exc
     src = _need(cfg, "source", where, dict)
-    refs = tuple(cfg.get("references", ()))
+    refs = cfg.get("references", ())
+    if not isinstance(refs, (list, tuple)) or not all(isinstance(r, str) for r in refs):
+        raise DetectorFileError(f"{where}: references must be a list of bibliography keys")
+    refs = tuple(refs)
     for r in refs:
         if r not in citations.bibliography():
             raise DetectorFileError(f"{where}: reference {r!r} is not in the bibliography")

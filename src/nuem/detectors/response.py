@@ -16,6 +16,10 @@ import numpy as np
 from nuem._errors import NuemValueError, as_finite_array
 
 
+#: Points of the true-recoil grid the smearing integrates over (see :meth:`Response.true_grid`).
+TRUE_GRID_POINTS = 400
+
+
 @dataclass(frozen=True)
 class Response:
     """Energy response.  Energies in keV (this is an I/O-edge object)."""
@@ -28,8 +32,13 @@ class Response:
     efficiency: np.ndarray | float = 1.0
 
     def __post_init__(self) -> None:
+        for name, v in (("a_sqrt_keV", self.a), ("b", self.b), ("threshold_keV", self.threshold),
+                        ("window_keV", self.window)):
+            as_finite_array(name, v)
         if self.a < 0 or self.b < 0:
             raise NuemValueError(f"resolution a={self.a}, b={self.b} must be >= 0")
+        if self.threshold < 0:
+            raise NuemValueError(f"threshold_keV={self.threshold:g} must be >= 0 [keV]")
         lo, hi = self.window
         if not 0 <= lo < hi:
             raise NuemValueError(f"window={self.window} must satisfy 0 <= lo < hi [keV]")
@@ -68,7 +77,7 @@ class Response:
             f = np.interp(E, e, np.asarray(self.efficiency, float))
         return np.where(E >= self.threshold, f, 0.0)
 
-    def true_grid(self, n: int = 400) -> np.ndarray:
+    def true_grid(self, n: int = TRUE_GRID_POINTS) -> np.ndarray:
         """True-recoil grid [keV] covering the window plus 5 sigma on either side."""
         lo, hi = self.window
         t_lo = max(lo - 5 * float(self.sigma(lo)), 0.05 * lo, 1e-3)

@@ -233,6 +233,18 @@ def _floats(value: Any, where: str) -> np.ndarray:
     return arr
 
 
+def _nonfinite(obj: Any, path: str) -> str | None:
+    """The key path of the first NaN or infinite number in a parsed mapping, or None."""
+    if isinstance(obj, float):
+        return None if np.isfinite(obj) else path
+    if isinstance(obj, dict):
+        return next((b for k, v in obj.items() if (b := _nonfinite(v, f"{path}.{k}"))), None)
+    if isinstance(obj, list):
+        return next((b for i, v in enumerate(obj) if (b := _nonfinite(v, f"{path}[{i}]"))),
+                    None)
+    return None
+
+
 def _edges(value: Any, where: str, rng: tuple[float, float]) -> np.ndarray:
     e = _floats(value, where)
     if len(e) < 2 or np.any(np.diff(e) <= 0):
@@ -541,8 +553,8 @@ def _prior(norm: Any, w: str) -> tuple[str, float | None, str | None]:
                 sigma = float(_need(norm, "sigma", f"{w}.normalisation"))
             except (TypeError, ValueError) as exc:
                 raise DatasetFileError(f"{w}.normalisation.sigma must be a number") from exc
-            if not sigma > 0:
-                raise DatasetFileError(f"{w}.normalisation.sigma={sigma} must be > 0")
+            if not (np.isfinite(sigma) and sigma > 0):
+                raise DatasetFileError(f"{w}.normalisation.sigma={sigma} must be finite and > 0")
             return kind, sigma, nuis
         return kind, (None if kind == "free" else 0.0), nuis
     raise DatasetFileError(f"{w}.normalisation={norm!r} must be 'free', 'fixed' or "
@@ -729,10 +741,20 @@ def from_mapping(cfg: Any, where: str = "<dataset>",
                                    "energies must be > 0")
         _check_energy_scale(ev, rng, f"{where}: events")
         inside = (ev >= rng[0]) & (ev <= rng[1])
+        if not np.any(inside):
+            raise DatasetFileError(
+                f"{where}: events: none of the {len(ev)} energies ({ev.min():g}..{ev.max():g}) "
+                f"lies inside range_keV [{rng[0]:g}, {rng[1]:g}]; energies must be in keV")
         events, n_out = np.sort(ev[inside]), int(np.sum(~inside))
     else:
         edges, counts = _observed_bins(cfg["bins"], rng, read, where)
     included, bkg = _background(_need(cfg, "background", where), rng, read, where, exposure)
+    published = cfg.get("published", {}) or {}
+    if not isinstance(published, dict):
+        raise DatasetFileError(f"{where}: published must be a mapping")
+    bad = _nonfinite(published, "published")
+    if bad:
+        raise DatasetFileError(f"{where}: {bad} is NaN or infinite")
     refs = tuple(cfg.get("references", ()) or ())
     for r in refs:
         if r not in citations.bibliography():
@@ -740,7 +762,7 @@ def from_mapping(cfg: Any, where: str = "<dataset>",
     return Dataset(name=name, target=target, exposure_t_yr=exposure, range_keV=rng,
                    detector=det, background=bkg, solar_sm_included=included, events=events,
                    edges=edges, counts=counts, description=str(cfg.get("description", "")),
-                   references=refs, published=dict(cfg.get("published", {}) or {}),
+                   references=refs, published=dict(published),
                    n_outside=n_out)
 
 

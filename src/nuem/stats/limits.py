@@ -39,6 +39,8 @@ from nuem.stats.likelihood import PARAMS, SCALE, UNITS, Combination, Model
 METHODS = ("asymptotic", "fc", "cls")
 #: names of the asymptotic threshold conventions (module docstring)
 CONVENTIONS = ("one-sided-qtilde", "delta-chi2")
+#: The fewest toys per point the toy methods (fc, cls) accept.
+MIN_TOYS = 20
 
 
 def to_physical(param: str, x) -> np.ndarray:
@@ -189,8 +191,8 @@ def upper_limit(data, param: str = "mu", cl: float = 0.9, method: str = "asympto
         stat = "two-sided profile likelihood ratio (Wilks, 1 dof)"
     extra: dict[str, Any] = {}
     if method != "asymptotic":
-        if n_toys < 20:
-            raise NuemValueError(f"n_toys={n_toys} must be >= 20")
+        if n_toys < MIN_TOYS:
+            raise NuemValueError(f"n_toys={n_toys} must be >= {MIN_TOYS}")
         if method == "cls" and param != "mu":
             raise NuemValueError("method='cls' is for the one-sided mu limit; use 'fc' for q or r2")
         rng = np.random.default_rng(seed)
