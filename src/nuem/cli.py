@@ -745,6 +745,116 @@ def astro_red_giant(mu: float, density: float | None, temperature: float | None,
         click.echo("\n".join(_cite_lines()))
 
 
+# ----------------------------------------------------------------------------- portal
+@cli.group()
+def portal() -> None:
+    """Heavy sterile N with transition moments d_alpha (Magill convention, GeV^-1)."""
+
+
+def _portal_from(m_n: float, d: float, flavour: str, majorana: bool, convention: str):
+    from nuem.portal import model as pm
+
+    pm.require_choice("convention", convention, pm.CONVENTIONS)
+    return pm.DipolePortal.from_gev(m_n, d, flavour=flavour, majorana=majorana,
+                                    convention=convention)
+
+
+_PORTAL_CONV_HELP = "Convention of --d: magill (internal), seminar, brdar, darknews-mu, darknews-t."
+
+
+@portal.command("decay")
+@click.option("--m-n", "m_n", type=float, required=True, help="N mass [GeV] (> 0).")
+@click.option("--d", "d", type=float, required=True, help="Transition moment [GeV^-1] (>= 0).")
+@click.option("--flavour", default="e", show_default=True,
+              help="Flavour carrying d: e, mu, tau or universal (d in all three).")
+@click.option("--majorana", is_flag=True, help="Majorana N (N -> nu gamma and nubar gamma).")
+@click.option("--convention", default="magill", show_default=True, help=_PORTAL_CONV_HELP)
+@click.option("--energy", type=float, default=None, help="N energy [GeV] for the lab decay length.")
+@click.option("--distance", type=float, default=None, help="Detector distance [m] (with --energy).")
+@click.option("--length", type=float, default=None, help="Detector length [m] (with --energy).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def portal_decay(m_n: float, d: float, flavour: str, majorana: bool, convention: str,
+                 energy: float | None, distance: float | None, length: float | None,
+                 as_json: bool, cite: bool) -> None:
+    """Gamma(N -> nu gamma), lifetime, lab decay length and probability to decay inside."""
+    from nuem.portal import decay as pdec
+    from nuem.units import meter, second
+
+    citations.reset()
+    p = _portal_from(m_n, d, flavour, majorana, convention)
+    g = pdec.portal_width(p)
+    ctau = (1.0 / g) / meter if g > 0 else None
+    out: dict[str, Any] = {"m_N_GeV": m_n, "d_GeV_inv": d, "flavour": flavour,
+                           "convention": convention, "majorana": majorana,
+                           "width_GeV": g / GeV, "ctau_m": ctau,
+                           "lifetime_s": (1.0 / g) / second if g > 0 else None}
+    if energy is not None:
+        lam = float(pdec.decay_length(energy * GeV, p.m_N, p.d2, majorana))
+        out["energy_GeV"] = energy
+        out["decay_length_m"] = lam / meter if math.isfinite(lam) else None
+        if distance is not None or length is not None:
+            if distance is None or length is None:
+                raise NuemValueError("--distance and --length go together (both in m)")
+            out.update(distance_m=distance, length_m=length,
+                       probability_inside=float(pdec.probability_inside(
+                           lam, distance * meter, length * meter)) if math.isfinite(lam) else 0.0)
+    elif distance is not None or length is not None:
+        raise NuemValueError("--distance/--length need --energy (the N energy in GeV)")
+    out["references"] = citations.used()
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"N ({m_n:g} GeV) -> nu gamma, d = {d:g} GeV^-1 ({convention})")
+        for k in ("width_GeV", "ctau_m", "lifetime_s", "decay_length_m", "probability_inside"):
+            if out.get(k) is not None:
+                t.add_row(k, f"{out[k]:.4e}")
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
+@portal.command("xsec")
+@click.option("--target", "target_name", required=True,
+              help="xenon, argon, carbon, oxygen (coherent, per nucleus), proton, neutron, "
+                   "electron (per particle).")
+@click.option("--energy", type=float, required=True, help="Neutrino energy [GeV].")
+@click.option("--m-n", "m_n", type=float, required=True, help="N mass [GeV] (> 0).")
+@click.option("--d", "d", type=float, required=True, help="Transition moment [GeV^-1] (>= 0).")
+@click.option("--convention", default="magill", show_default=True, help=_PORTAL_CONV_HELP)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def portal_xsec(target_name: str, energy: float, m_n: float, d: float, convention: str,
+                as_json: bool, cite: bool) -> None:
+    """Total upscattering cross section nu X -> N X by photon exchange."""
+    from nuem.portal import upscatter as up
+    from nuem.units import cm
+
+    citations.reset()
+    up.check_target(target_name)
+    p = _portal_from(m_n, d, "e", False, convention)
+    dd = p.d[0]
+    E = float(np.asarray(energy, float)) * GeV
+    sig = float(up.sigma(E, p.m_N, dd, target_name))
+    tgt = up.target(target_name)
+    tmin, tmax = up.t_range(E, p.m_N, tgt)
+    out = {"target": target_name, "energy_GeV": energy, "m_N_GeV": m_n, "d_GeV_inv": d,
+           "convention": convention, "sigma_cm2": sig / cm**2,
+           "threshold_GeV": float(up.e_threshold(p.m_N, tgt.M)) / GeV,
+           "T_min_GeV": float(tmin) / GeV, "T_max_GeV": float(tmax) / GeV,
+           "references": citations.used()}
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"nu {target_name} -> N {target_name}, E = {energy:g} GeV, "
+                        f"m_N = {m_n:g} GeV")
+        for k in ("sigma_cm2", "threshold_GeV", "T_min_GeV", "T_max_GeV"):
+            t.add_row(k, f"{out[k]:.4e}")
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning nuem input errors into one-line messages."""
     try:

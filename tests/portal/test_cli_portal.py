@@ -1,0 +1,70 @@
+"""`nuem portal ...` as a user runs it: subprocess, JSON on stdout, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nuem", "portal", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_decay_json_matches_magill_formula():
+    p = run("decay", "--m-n", "0.1", "--d", "1e-6", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    # Magill et al. 2018: Gamma = d^2 m^3 / (4 pi); c tau = hbar c / Gamma
+    width = (1e-6) ** 2 * 0.1**3 / (4 * math.pi)
+    assert out["width_GeV"] == pytest.approx(width, rel=1e-12, abs=0)
+    hbar_c_GeV_m = 197.3269804e-3 * 1e-15  # GeV m (CODATA 2018, exact)
+    assert out["ctau_m"] == pytest.approx(hbar_c_GeV_m / width, rel=1e-9, abs=0)
+    pm = json.loads(run("decay", "--m-n", "0.1", "--d", "1e-6", "--majorana", "--json").stdout)
+    assert pm["width_GeV"] == pytest.approx(2 * width, rel=1e-12, abs=0)
+
+
+def test_decay_probability_inside_detector():
+    p = run("decay", "--m-n", "0.1", "--d", "1e-6", "--energy", "2", "--distance", "1",
+            "--length", "2", "--json")
+    out = json.loads(p.stdout)
+    lam = out["decay_length_m"]
+    assert lam == pytest.approx(out["ctau_m"] * math.sqrt(2**2 - 0.1**2) / 0.1, rel=1e-9, abs=0)
+    assert out["probability_inside"] == pytest.approx(
+        math.exp(-1 / lam) - math.exp(-3 / lam), rel=1e-9, abs=0)
+
+
+def test_xsec_json_and_scaling_with_d():
+    a = json.loads(run("xsec", "--target", "argon", "--energy", "1", "--m-n", "0.1", "--d",
+                       "1e-6", "--json").stdout)
+    b = json.loads(run("xsec", "--target", "argon", "--energy", "1", "--m-n", "0.1", "--d",
+                       "2e-6", "--json").stdout)
+    assert 1e-39 < a["sigma_cm2"] < 1e-37  # DarkNews: 1.61e-38 cm^2 (test_darknews.py)
+    assert b["sigma_cm2"] == pytest.approx(4 * a["sigma_cm2"], rel=1e-12, abs=0)
+    assert a["threshold_GeV"] == pytest.approx(0.1 + 0.1**2 / (2 * 39.962 * 0.9315),
+                                               rel=1e-3, abs=0)
+
+
+@pytest.mark.parametrize("args,word", [
+    (("decay", "--m-n", "0", "--d", "1e-6"), "m_N"),
+    (("decay", "--m-n", "-0.1", "--d", "1e-6"), "m_N"),
+    (("decay", "--m-n", "nan", "--d", "1e-6"), "m_N"),
+    (("decay", "--m-n", "0.1", "--d", "-1e-6"), "d="),
+    (("decay", "--m-n", "0.1", "--d", "nan"), "d="),
+    (("decay", "--m-n", "0.1", "--d", "1e-6", "--flavour", "sterile"), "flavour"),
+    (("xsec", "--target", "lead", "--energy", "1", "--m-n", "0.1", "--d", "1e-6"), "target"),
+    (("xsec", "--target", "electron", "--energy", "0.01", "--m-n", "0.1", "--d", "1e-6"),
+     "threshold"),
+    (("xsec", "--target", "argon", "--energy", "1", "--m-n", "0.1", "--d", "-1"), "d="),
+    (("xsec", "--target", "proton", "--energy", "nan", "--m-n", "0.1", "--d", "1e-6"), "E="),
+])
+def test_bad_input_one_line_exit_2(args, word):
+    p = run(*args)
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and word in lines[0], p.stderr
+    assert p.stdout == ""
