@@ -855,6 +855,48 @@ def portal_xsec(target_name: str, energy: float, m_n: float, d: float, conventio
         click.echo("\n".join(_cite_lines()))
 
 
+@portal.command("limit")
+@click.argument("dataset")
+@click.option("--flavour", default="e", show_default=True,
+              help="Flavour of d: e, mu, tau or universal.")
+@click.option("--m-min", "m_min", type=float, default=1e-6, show_default=True,
+              help="Lightest N mass [GeV].")
+@click.option("--m-max", "m_max", type=float, default=1e-2, show_default=True,
+              help="Heaviest N mass [GeV].")
+@click.option("--n-masses", "n_masses", type=int, default=50, show_default=True,
+              help="Log-spaced masses.")
+@click.option("--cl", type=float, default=0.9, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def portal_limit(dataset: str, flavour: str, m_min: float, m_max: float, n_masses: int,
+                 cl: float, as_json: bool, cite: bool) -> None:
+    """Refit DATASET (e.g. xenonnt-2022) for d_flavour(m_N) [GeV^-1, Magill convention]."""
+    from nuem.portal import model as pm
+    from nuem.portal import rates as prates
+
+    citations.reset()
+    pm.flavour_vector(1.0, flavour)
+    for name, v in (("m_min", m_min), ("m_max", m_max)):
+        if not (math.isfinite(v) and v > 0):
+            raise NuemValueError(f"{name}={v:g} GeV must be finite and > 0")
+    if not m_min < m_max or not 2 <= n_masses <= 500:
+        raise NuemValueError(f"need m_min < m_max and 2 <= n_masses <= 500 (got {m_min:g}, "
+                             f"{m_max:g}, {n_masses})")
+    out = prates.d_limit(dataset, np.geomspace(m_min, m_max, n_masses), flavour, cl)
+    out["references"] = citations.used()
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"{out['dataset']}: {100 * cl:g}% CL limit on d_{flavour} (Magill)")
+        t.add_column("m_N [GeV]", justify="right")
+        t.add_column("d [GeV^-1]", justify="right")
+        for m, d in zip(out["m_N_GeV"], out["d_GeV_inv"]):
+            t.add_row(f"{m:.3e}", "no sensitivity" if d is None else f"{d:.3e}")
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning nuem input errors into one-line messages."""
     try:

@@ -68,3 +68,26 @@ def test_bad_input_one_line_exit_2(args, word):
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and word in lines[0], p.stderr
     assert p.stdout == ""
+
+
+def test_limit_json_table_and_small_mass_end():
+    p = run("limit", "xenonnt-2022", "--flavour", "universal", "--m-min", "1e-6", "--m-max",
+            "1e-2", "--n-masses", "2", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["m_N_GeV"] == pytest.approx([1e-6, 1e-2], rel=1e-12, abs=0)
+    # small-m_N end: nuem's XENONnT mu limit 6.12e-12 mu_B (nuem limit xenonnt-2022)
+    # as d = mu mu_B / 2 with mu_B = e/(2 m_e) = sqrt(4 pi/137.036)/(2 x 0.000511) GeV^-1
+    mu_b = math.sqrt(4 * math.pi / 137.036) / (2 * 0.00051099895)
+    assert out["d_GeV_inv"][0] == pytest.approx(6.121e-12 * mu_b / 2, rel=0.02, abs=0)
+    assert out["d_GeV_inv"][1] is None  # 10 MeV: no recoils below 30 keV
+
+
+@pytest.mark.parametrize("args,word", [
+    (("limit", "xenonnt-2022", "--flavour", "sterile"), "flavour"),
+    (("limit", "xenonnt-2022", "--m-min", "0"), "m_min"),
+    (("limit", "xenonnt-2022", "--m-max", "nan"), "m_max"),
+])
+def test_limit_bad_input(args, word):
+    p = run(*args)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and word in p.stderr
