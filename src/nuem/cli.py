@@ -897,6 +897,67 @@ def portal_limit(dataset: str, flavour: str, m_min: float, m_max: float, n_masse
         click.echo("\n".join(_cite_lines()))
 
 
+@portal.command("uhe")
+@click.option("--m-n", "m_n", type=float, required=True, help="N mass [GeV] (> 0).")
+@click.option("--d", "d", type=float, required=True, help="Transition moment [GeV^-1] (>= 0).")
+@click.option("--flavour", default="universal", show_default=True,
+              help="Flavour of d: e, mu, tau or universal.")
+@click.option("--majorana", is_flag=True)
+@click.option("--flux-norm", "flux_norm", type=float, default=1e-24, show_default=True,
+              help="Per-flavour dPhi/dE at --flux-eref [GeV^-1 cm^-2 s^-1 sr^-1].")
+@click.option("--flux-index", "flux_index", type=float, default=2.0, show_default=True,
+              help="Power-law index gamma of dPhi/dE ~ E^-gamma.")
+@click.option("--flux-eref", "flux_eref", type=float, default=1e8, show_default=True,
+              help="Reference energy of --flux-norm [GeV].")
+@click.option("--years", type=float, default=10.0, show_default=True)
+@click.option("--length", "length_m", type=float, default=1000.0, show_default=True,
+              help="Instrumented length along the neutrino [m].")
+@click.option("--area", "area_km2", type=float, default=1.0, show_default=True,
+              help="Transverse area [km^2].")
+@click.option("--separation", "separation_m", type=float, default=10.0, show_default=True,
+              help="Smallest resolvable vertex separation [m].")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: float,
+               flux_index: float, flux_eref: float, years: float, length_m: float,
+               area_km2: float, separation_m: float, as_json: bool, cite: bool) -> None:
+    """Primakoff N production in ice at 1e6-1e11 GeV: cross section, decay length and
+    expected double bangs for a power-law flux."""
+    from nuem.portal import decay as pdec
+    from nuem.portal import uhe
+    from nuem.units import cm, meter
+
+    citations.reset()
+    p = _portal_from(m_n, d, flavour, majorana, "magill")
+    for name, v in (("flux_norm", flux_norm), ("flux_eref", flux_eref)):
+        if not (math.isfinite(v) and v > 0):
+            raise NuemValueError(f"{name}={v:g} must be finite and > 0")
+    if not math.isfinite(flux_index):
+        raise NuemValueError(f"flux_index={flux_index!r} must be finite")
+    flux = uhe.PowerLawFlux(flux_norm, flux_index, flux_eref)
+    out = uhe.double_bang_count(p, flux, years=years, length_m=length_m, area_km2=area_km2,
+                                separation_m=separation_m)
+    dmax = max(p.d)
+    E = np.array([1e6, 1e8, 1e11]) * GeV
+    out["energies_GeV"] = (E / GeV).tolist()
+    out["sigma_h2o_cm2"] = (uhe.sigma_h2o(E, p.m_N, dmax) / cm**2).tolist()
+    out["decay_length_m"] = (pdec.decay_length(E, p.m_N, p.d2, majorana) / meter).tolist()
+    out["references"] = citations.used()
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"UHE Primakoff in ice: m_N = {m_n:g} GeV, d = {d:g} GeV^-1")
+        t.add_column("E [GeV]", justify="right")
+        t.add_column("sigma / H2O [cm^2]", justify="right")
+        t.add_column("decay length [m]", justify="right")
+        for e, s_, l_ in zip(out["energies_GeV"], out["sigma_h2o_cm2"], out["decay_length_m"]):
+            t.add_row(f"{e:.0e}", f"{s_:.3e}", f"{l_:.3e}")
+        _emit(out, False, t)
+        click.echo(f"expected double bangs: {out['events']:.4g}")
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning nuem input errors into one-line messages."""
     try:

@@ -91,3 +91,17 @@ def test_limit_json_table_and_small_mass_end():
 def test_limit_bad_input(args, word):
     p = run(*args)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and word in p.stderr
+
+
+def test_uhe_json_inputs_named_and_count_scales_as_d4_when_long_lived():
+    base = ("uhe", "--m-n", "0.3", "--flavour", "mu", "--json")
+    a = json.loads(run(*base, "--d", "1e-6").stdout)
+    b = json.loads(run(*base, "--d", "2e-6").stdout)
+    for key in ("flux_norm_per_GeV_cm2_s_sr", "flux_index", "years", "length_m", "area_km2",
+                "separation_m", "solid_angle_sr", "ice_density_g_cm3", "events"):
+        assert key in a
+    # decay length >> 1 km: sigma ~ d^2 and P_decay ~ 1/lambda ~ d^2
+    assert min(a["decay_length_m"]) > 1e5
+    assert b["events"] == pytest.approx(16 * a["events"], rel=1e-3, abs=0)
+    p = run("uhe", "--m-n", "0.3", "--d", "1e-6", "--flux-norm", "nan")
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
