@@ -100,8 +100,9 @@ def test_uhe_json_inputs_named_and_count_scales_as_d4_when_long_lived():
     for key in ("flux_norm_per_GeV_cm2_s_sr", "flux_index", "years", "length_m", "area_km2",
                 "separation_m", "solid_angle_sr", "ice_density_g_cm3", "events"):
         assert key in a
-    # decay length >> 1 km: sigma ~ d^2 and P_decay ~ 1/lambda ~ d^2
+    # decay length >> 1 km: sigma ~ d^2 and P_decay ~ 1/lambda ~ d^2 (next order in the
+    # column probability: -L/(3 lambda) <= 0.3% at lambda >= 1e5 m, hence 5e-3)
     assert min(a["decay_length_m"]) > 1e5
-    assert b["events"] == pytest.approx(16 * a["events"], rel=1e-3, abs=0)
+    assert b["events"] == pytest.approx(16 * a["events"], rel=5e-3, abs=0)
     p = run("uhe", "--m-n", "0.3", "--d", "1e-6", "--flux-norm", "nan")
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
