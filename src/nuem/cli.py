@@ -354,6 +354,42 @@ def plot_global(out: Path, as_json: bool) -> None:
         click.echo(f"wrote {path}")
 
 
+@plot_group.command("dipole")
+@click.option("--flavour", default="mu", show_default=True, help="e, mu or tau.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dipole.png"),
+              show_default=True, help="Output file (.png or .pdf).")
+@click.option("--ours-json", "ours_json", type=click.Path(path_type=Path), default=None,
+              help="Overlay this `nuem portal limit --json` output instead of refitting.")
+@click.option("--n-masses", "n_masses", type=int, default=25, show_default=True,
+              help="Masses of the XENONnT refit drawn when --ours-json is not given.")
+@click.option("--json", "as_json", is_flag=True)
+def plot_dipole(flavour: str, out: Path, ours_json: Path | None, n_masses: int,
+                as_json: bool) -> None:
+    """hnlimits dipole-portal curves (m_N, d_flavour) with nuem's XENONnT SR0 refit."""
+    from nuem.portal import model as pm
+    from nuem.portal import published
+    from nuem.portal import rates as prates
+
+    pm.require_choice("flavour", flavour, pm.FLAVOURS)
+    published.curves(flavour)  # fails early, in one line, without hnlimits
+    if ours_json is not None:
+        try:
+            ours = json.loads(Path(ours_json).read_text(encoding="utf-8"))
+            ours["m_N_GeV"], ours["d_GeV_inv"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise NuemValueError(f"--ours-json={ours_json}: not a `nuem portal limit --json` "
+                                 f"output ({exc})") from exc
+    else:
+        if not 2 <= n_masses <= 500:
+            raise NuemValueError(f"n_masses={n_masses} must lie in [2, 500]")
+        ours = prates.d_limit("xenonnt-2022", np.geomspace(1e-6, 1e-2, n_masses), flavour)
+    path = published.figure(out, flavour, ours)
+    if as_json:
+        click.echo(json.dumps({"out": str(path), "flavour": flavour}))
+    else:
+        click.echo(f"wrote {path}")
+
+
 @cli.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("nuem-report"),
               show_default=True, help="Output directory.")

@@ -18,7 +18,8 @@ The limit: the detector of a dataset is replaced by :class:`PortalDetector`, who
 ``expected(E, mu=...)`` returns the portal signal for d = mu mu_B / 2 in the flavour
 pattern asked for; nuem's likelihood (:class:`nuem.stats.likelihood.Model`) and its
 one-sided profile-likelihood limit (:func:`nuem.stats.limits.upper_limit`, CCGV q~, 90%
-CL) are then used unchanged, and the mu limit is translated back into d.  For
+CL) are then used unchanged (the fit is started at several mu^2, see
+:func:`d_limit`), and the mu limit is translated back into d.  For
 flavour-universal d and m_N -> 0 the d limit is therefore exactly nuem's mu limit / 2
 in mu_B.  For d_e alone the solar nu_e arrive as nu_e with probability P_ee(E) only
 (nuem's MSW survival probability), which weakens the limit by about 1/sqrt(<P_ee>).
@@ -166,6 +167,28 @@ class PortalDetector:
         return {"sm": sm, "em": em, "total": sm + em}
 
 
+def _multistart_model():
+    from nuem.stats import likelihood
+
+    class MultiStartModel(likelihood.Model):
+        """nuem's Model with the unconstrained fit started also at mu^2 = 1e2..1e10
+        (internal units) and the lowest minimum kept: for heavy N the portal spectrum can
+        resemble the free background, the -2 ln L surface in mu^2 is then shallow, and a
+        single MIGRAD start from mu^2 = 1 can stop short of the global minimum."""
+
+        def minimise(self, fixed=None, start=None):
+            best = super().minimise(fixed, start)
+            if fixed and "mu" in fixed:
+                return best
+            for k in range(2, 11, 2):
+                f, x = super().minimise(fixed, {"mu": 10.0**k})
+                if f < best[0] - 1e-9:
+                    best = (f, x)
+            return best
+
+    return MultiStartModel
+
+
 def d_limit(dataset: str = "xenonnt-2022", masses_GeV=None, flavour: str = "e",
             cl: float = 0.9, *, binding: str = "stepping", nodes: int = DEFAULT_NODES,
             cache: bool = True) -> dict[str, Any]:
@@ -176,9 +199,10 @@ def d_limit(dataset: str = "xenonnt-2022", masses_GeV=None, flavour: str = "e",
     benchmark's reference; the cached scan keeps the Standard-Model spectrum and the
     arrival probabilities, interpolated from a 400-point grid per component).  Masses whose signal vanishes in the window (N too heavy
     for the solar flux) get ``None``."""
-    from nuem.stats import datasets, likelihood
+    from nuem.stats import datasets
     from nuem.stats import limits as lim
 
+    Model = _multistart_model()
     pattern = pm.flavour_vector(1.0, flavour)
     require_choice("binding", binding, ("stepping", "free"))
     masses = (np.geomspace(1e-6, 1e-2, 50) if masses_GeV is None
@@ -199,8 +223,7 @@ def d_limit(dataset: str = "xenonnt-2022", masses_GeV=None, flavour: str = "e",
             d_lim.append(None)
             mu_lim.append(None)
             continue
-        model = likelihood.Model(dataclasses.replace(ds, detector=det), ("mu",),
-                                 binding=binding)
+        model = Model(dataclasses.replace(ds, detector=det), ("mu",), binding=binding)
         res = lim.upper_limit(model, "mu", cl)
         mu_lim.append(res.limit)
         d_lim.append(res.limit * constants.mu_B / 2.0 * GeV)
