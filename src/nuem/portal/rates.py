@@ -27,7 +27,10 @@ in mu_B.  For d_e alone the solar nu_e arrive as nu_e with probability P_ee(E) o
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -167,6 +170,29 @@ class PortalDetector:
         return {"sm": sm, "em": em, "total": sm + em}
 
 
+@contextlib.contextmanager
+def _quiet_minuit():
+    """Keep Minuit2's C++ messages off stdout for the duration (they are written straight
+    to file descriptor 1 whatever ``print_level`` says, e.g. "Initial matrix not pos.def."
+    from far starting points, and would corrupt ``--json`` output); stderr is untouched."""
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (captured): nothing to do
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            try:
+                yield
+            finally:
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)
+
+
 def _multistart_model():
     from nuem.stats import likelihood
 
@@ -180,10 +206,11 @@ def _multistart_model():
             best = super().minimise(fixed, start)
             if fixed and "mu" in fixed:
                 return best
-            for k in range(2, 11, 2):
-                f, x = super().minimise(fixed, {"mu": 10.0**k})
-                if f < best[0] - 1e-9:
-                    best = (f, x)
+            with _quiet_minuit():
+                for k in range(2, 11, 2):
+                    f, x = super().minimise(fixed, {"mu": 10.0**k})
+                    if f < best[0] - 1e-9:
+                        best = (f, x)
             return best
 
     return MultiStartModel
@@ -224,7 +251,8 @@ def d_limit(dataset: str = "xenonnt-2022", masses_GeV=None, flavour: str = "e",
             mu_lim.append(None)
             continue
         model = Model(dataclasses.replace(ds, detector=det), ("mu",), binding=binding)
-        res = lim.upper_limit(model, "mu", cl)
+        with _quiet_minuit():
+            res = lim.upper_limit(model, "mu", cl)
         mu_lim.append(res.limit)
         d_lim.append(res.limit * constants.mu_B / 2.0 * GeV)
     citations.register("Magill2018", "CowanCranmer2011")
