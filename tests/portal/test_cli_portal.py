@@ -106,3 +106,12 @@ def test_uhe_json_inputs_named_and_count_scales_as_d4_when_long_lived():
     assert b["events"] == pytest.approx(16 * a["events"], rel=5e-3, abs=0)
     p = run("uhe", "--m-n", "0.3", "--d", "1e-6", "--flux-norm", "nan")
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_limit_json_stays_clean_where_minuit_complains():
+    # near m_N ~ 1.3 MeV the far fit starts make Minuit2 print on fd 1; stdout must stay JSON
+    p = run("limit", "xenonnt-2022", "--m-min", "1.2e-3", "--m-max", "1.3e-3", "--n-masses",
+            "2", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert all(d is not None and 1e-7 < d < 1e-4 for d in out["d_GeV_inv"])
