@@ -639,6 +639,42 @@ def plot_global(out: Path, as_json: bool) -> None:
         click.echo(f"wrote {path}")
 
 
+@plot_group.command("dipole")
+@click.option("--flavour", default="mu", show_default=True, help="e, mu or tau.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dipole.png"),
+              show_default=True, help="Output file (.png or .pdf).")
+@click.option("--ours-json", "ours_json", type=click.Path(path_type=Path), default=None,
+              help="Overlay this `nuem portal limit --json` output instead of refitting.")
+@click.option("--n-masses", "n_masses", type=int, default=25, show_default=True,
+              help="Masses of the XENONnT refit drawn when --ours-json is not given.")
+@click.option("--json", "as_json", is_flag=True)
+def plot_dipole(flavour: str, out: Path, ours_json: Path | None, n_masses: int,
+                as_json: bool) -> None:
+    """hnlimits dipole-portal curves (m_N, d_flavour) with nuem's XENONnT SR0 refit."""
+    from nuem.portal import model as pm
+    from nuem.portal import published
+    from nuem.portal import rates as prates
+
+    pm.require_choice("flavour", flavour, pm.FLAVOURS)
+    published.curves(flavour)  # fails early, in one line, without hnlimits
+    if ours_json is not None:
+        try:
+            ours = json.loads(Path(ours_json).read_text(encoding="utf-8"))
+            ours["m_N_GeV"], ours["d_GeV_inv"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise NuemValueError(f"--ours-json={ours_json}: not a `nuem portal limit --json` "
+                                 f"output ({exc})") from exc
+    else:
+        if not 2 <= n_masses <= 500:
+            raise NuemValueError(f"n_masses={n_masses} must lie in [2, 500]")
+        ours = prates.d_limit("xenonnt-2022", np.geomspace(1e-6, 1e-2, n_masses), flavour)
+    path = published.figure(out, flavour, ours)
+    if as_json:
+        click.echo(json.dumps({"out": str(path), "flavour": flavour}))
+    else:
+        click.echo(f"wrote {path}")
+
+
 @cli.command()
 @click.option("--out", type=OutPath("dir"), default="nuem-report",
               help="Output directory (created if missing; its parent must exist).")
@@ -1137,6 +1173,219 @@ def astro_red_giant(mu: float, density: float | None, temperature: float | None,
             t.add_row(b["experiment"], f"{b['value']:.2g}",
                       "-" if b["cl"] is None else f"{b['cl']:g}", str(b["excludes"]))
         _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
+# ----------------------------------------------------------------------------- portal
+@cli.group()
+def portal() -> None:
+    """Heavy sterile N with transition moments d_alpha (Magill convention, GeV^-1)."""
+
+
+def _portal_from(m_n: float, d: float, flavour: str, majorana: bool, convention: str):
+    from nuem.portal import model as pm
+
+    pm.require_choice("convention", convention, pm.CONVENTIONS)
+    return pm.DipolePortal.from_gev(m_n, d, flavour=flavour, majorana=majorana,
+                                    convention=convention)
+
+
+_PORTAL_CONV_HELP = "Convention of --d: magill (internal), seminar, brdar, darknews-mu, darknews-t."
+
+
+@portal.command("decay")
+@click.option("--m-n", "m_n", type=float, required=True, help="N mass [GeV] (> 0).")
+@click.option("--d", "d", type=float, required=True, help="Transition moment [GeV^-1] (>= 0).")
+@click.option("--flavour", default="e", show_default=True,
+              help="Flavour carrying d: e, mu, tau or universal (d in all three).")
+@click.option("--majorana", is_flag=True, help="Majorana N (N -> nu gamma and nubar gamma).")
+@click.option("--convention", default="magill", show_default=True, help=_PORTAL_CONV_HELP)
+@click.option("--energy", type=float, default=None, help="N energy [GeV] for the lab decay length.")
+@click.option("--distance", type=float, default=None, help="Detector distance [m] (with --energy).")
+@click.option("--length", type=float, default=None, help="Detector length [m] (with --energy).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def portal_decay(m_n: float, d: float, flavour: str, majorana: bool, convention: str,
+                 energy: float | None, distance: float | None, length: float | None,
+                 as_json: bool, cite: bool) -> None:
+    """Gamma(N -> nu gamma), lifetime, lab decay length and probability to decay inside."""
+    from nuem.portal import decay as pdec
+    from nuem.units import meter, second
+
+    citations.reset()
+    p = _portal_from(m_n, d, flavour, majorana, convention)
+    g = pdec.portal_width(p)
+    ctau = (1.0 / g) / meter if g > 0 else None
+    out: dict[str, Any] = {"m_N_GeV": m_n, "d_GeV_inv": d, "flavour": flavour,
+                           "convention": convention, "majorana": majorana,
+                           "width_GeV": g / GeV, "ctau_m": ctau,
+                           "lifetime_s": (1.0 / g) / second if g > 0 else None}
+    if energy is not None:
+        lam = float(pdec.decay_length(energy * GeV, p.m_N, p.d2, majorana))
+        out["energy_GeV"] = energy
+        out["decay_length_m"] = lam / meter if math.isfinite(lam) else None
+        if distance is not None or length is not None:
+            if distance is None or length is None:
+                raise NuemValueError("--distance and --length go together (both in m)")
+            out.update(distance_m=distance, length_m=length,
+                       probability_inside=float(pdec.probability_inside(
+                           lam, distance * meter, length * meter)) if math.isfinite(lam) else 0.0)
+    elif distance is not None or length is not None:
+        raise NuemValueError("--distance/--length need --energy (the N energy in GeV)")
+    out["references"] = citations.used()
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"N ({m_n:g} GeV) -> nu gamma, d = {d:g} GeV^-1 ({convention})")
+        for k in ("width_GeV", "ctau_m", "lifetime_s", "decay_length_m", "probability_inside"):
+            if out.get(k) is not None:
+                t.add_row(k, f"{out[k]:.4e}")
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
+@portal.command("xsec")
+@click.option("--target", "target_name", required=True,
+              help="xenon, argon, carbon, oxygen (coherent, per nucleus), proton, neutron, "
+                   "electron (per particle).")
+@click.option("--energy", type=float, required=True, help="Neutrino energy [GeV].")
+@click.option("--m-n", "m_n", type=float, required=True, help="N mass [GeV] (> 0).")
+@click.option("--d", "d", type=float, required=True, help="Transition moment [GeV^-1] (>= 0).")
+@click.option("--convention", default="magill", show_default=True, help=_PORTAL_CONV_HELP)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def portal_xsec(target_name: str, energy: float, m_n: float, d: float, convention: str,
+                as_json: bool, cite: bool) -> None:
+    """Total upscattering cross section nu X -> N X by photon exchange."""
+    from nuem.portal import upscatter as up
+    from nuem.units import cm
+
+    citations.reset()
+    up.check_target(target_name)
+    p = _portal_from(m_n, d, "e", False, convention)
+    dd = p.d[0]
+    E = float(np.asarray(energy, float)) * GeV
+    sig = float(up.sigma(E, p.m_N, dd, target_name))
+    tgt = up.target(target_name)
+    tmin, tmax = up.t_range(E, p.m_N, tgt)
+    out = {"target": target_name, "energy_GeV": energy, "m_N_GeV": m_n, "d_GeV_inv": d,
+           "convention": convention, "sigma_cm2": sig / cm**2,
+           "threshold_GeV": float(up.e_threshold(p.m_N, tgt.M)) / GeV,
+           "T_min_GeV": float(tmin) / GeV, "T_max_GeV": float(tmax) / GeV,
+           "references": citations.used()}
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"nu {target_name} -> N {target_name}, E = {energy:g} GeV, "
+                        f"m_N = {m_n:g} GeV")
+        for k in ("sigma_cm2", "threshold_GeV", "T_min_GeV", "T_max_GeV"):
+            t.add_row(k, f"{out[k]:.4e}")
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
+@portal.command("limit")
+@click.argument("dataset")
+@click.option("--flavour", default="e", show_default=True,
+              help="Flavour of d: e, mu, tau or universal.")
+@click.option("--m-min", "m_min", type=float, default=1e-6, show_default=True,
+              help="Lightest N mass [GeV].")
+@click.option("--m-max", "m_max", type=float, default=1e-2, show_default=True,
+              help="Heaviest N mass [GeV].")
+@click.option("--n-masses", "n_masses", type=int, default=50, show_default=True,
+              help="Log-spaced masses.")
+@click.option("--cl", type=float, default=0.9, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def portal_limit(dataset: str, flavour: str, m_min: float, m_max: float, n_masses: int,
+                 cl: float, as_json: bool, cite: bool) -> None:
+    """Refit DATASET (e.g. xenonnt-2022) for d_flavour(m_N) [GeV^-1, Magill convention]."""
+    from nuem.portal import model as pm
+    from nuem.portal import rates as prates
+
+    citations.reset()
+    pm.flavour_vector(1.0, flavour)
+    for name, v in (("m_min", m_min), ("m_max", m_max)):
+        if not (math.isfinite(v) and v > 0):
+            raise NuemValueError(f"{name}={v:g} GeV must be finite and > 0")
+    if not m_min < m_max or not 2 <= n_masses <= 500:
+        raise NuemValueError(f"need m_min < m_max and 2 <= n_masses <= 500 (got {m_min:g}, "
+                             f"{m_max:g}, {n_masses})")
+    out = prates.d_limit(dataset, np.geomspace(m_min, m_max, n_masses), flavour, cl)
+    out["references"] = citations.used()
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"{out['dataset']}: {100 * cl:g}% CL limit on d_{flavour} (Magill)")
+        t.add_column("m_N [GeV]", justify="right")
+        t.add_column("d [GeV^-1]", justify="right")
+        for m, d in zip(out["m_N_GeV"], out["d_GeV_inv"]):
+            t.add_row(f"{m:.3e}", "no sensitivity" if d is None else f"{d:.3e}")
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
+@portal.command("uhe")
+@click.option("--m-n", "m_n", type=float, required=True, help="N mass [GeV] (> 0).")
+@click.option("--d", "d", type=float, required=True, help="Transition moment [GeV^-1] (>= 0).")
+@click.option("--flavour", default="universal", show_default=True,
+              help="Flavour of d: e, mu, tau or universal.")
+@click.option("--majorana", is_flag=True)
+@click.option("--flux-norm", "flux_norm", type=float, default=1e-24, show_default=True,
+              help="Per-flavour dPhi/dE at --flux-eref [GeV^-1 cm^-2 s^-1 sr^-1].")
+@click.option("--flux-index", "flux_index", type=float, default=2.0, show_default=True,
+              help="Power-law index gamma of dPhi/dE ~ E^-gamma.")
+@click.option("--flux-eref", "flux_eref", type=float, default=1e8, show_default=True,
+              help="Reference energy of --flux-norm [GeV].")
+@click.option("--years", type=float, default=10.0, show_default=True)
+@click.option("--length", "length_m", type=float, default=1000.0, show_default=True,
+              help="Instrumented length along the neutrino [m].")
+@click.option("--area", "area_km2", type=float, default=1.0, show_default=True,
+              help="Transverse area [km^2].")
+@click.option("--separation", "separation_m", type=float, default=10.0, show_default=True,
+              help="Smallest resolvable vertex separation [m].")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--cite", is_flag=True)
+def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: float,
+               flux_index: float, flux_eref: float, years: float, length_m: float,
+               area_km2: float, separation_m: float, as_json: bool, cite: bool) -> None:
+    """Primakoff N production in ice at 1e6-1e11 GeV: cross section, decay length and
+    expected double bangs for a power-law flux."""
+    from nuem.portal import decay as pdec
+    from nuem.portal import uhe
+    from nuem.units import cm, meter
+
+    citations.reset()
+    p = _portal_from(m_n, d, flavour, majorana, "magill")
+    for name, v in (("flux_norm", flux_norm), ("flux_eref", flux_eref)):
+        if not (math.isfinite(v) and v > 0):
+            raise NuemValueError(f"{name}={v:g} must be finite and > 0")
+    if not math.isfinite(flux_index):
+        raise NuemValueError(f"flux_index={flux_index!r} must be finite")
+    flux = uhe.PowerLawFlux(flux_norm, flux_index, flux_eref)
+    out = uhe.double_bang_count(p, flux, years=years, length_m=length_m, area_km2=area_km2,
+                                separation_m=separation_m)
+    dmax = max(p.d)
+    E = np.array([1e6, 1e8, 1e11]) * GeV
+    out["energies_GeV"] = (E / GeV).tolist()
+    out["sigma_h2o_cm2"] = (uhe.sigma_h2o(E, p.m_N, dmax) / cm**2).tolist()
+    out["decay_length_m"] = (pdec.decay_length(E, p.m_N, p.d2, majorana) / meter).tolist()
+    out["references"] = citations.used()
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"UHE Primakoff in ice: m_N = {m_n:g} GeV, d = {d:g} GeV^-1")
+        t.add_column("E [GeV]", justify="right")
+        t.add_column("sigma / H2O [cm^2]", justify="right")
+        t.add_column("decay length [m]", justify="right")
+        for e, s_, l_ in zip(out["energies_GeV"], out["sigma_h2o_cm2"], out["decay_length_m"]):
+            t.add_row(f"{e:.0e}", f"{s_:.3e}", f"{l_:.3e}")
+        _emit(out, False, t)
+        click.echo(f"expected double bangs: {out['events']:.4g}")
     if cite:
         click.echo("\n".join(_cite_lines()))
 

@@ -105,3 +105,7 @@ sin2w_0: float = TABLE["sin2w_0_msbar"].value
 #: nucleon masses [eV] (inverse-beta-decay kinematics)
 m_p: float = _nat("m_p")
 m_n: float = _nat("m_n")
+#: nucleon magnetic moments in nuclear magnetons (CODATA 2018); the anomalous parts
+#: kappa_p = mu_p - 1 and kappa_n = mu_n are the Pauli form factors at Q^2 = 0
+mu_p_nuclear: float = TABLE["mu_p_over_mu_N"].value
+mu_n_nuclear: float = TABLE["mu_n_over_mu_N"].value

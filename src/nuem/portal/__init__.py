@@ -1,0 +1,7 @@
+"""Heavy sterile neutrino N with transition magnetic moments to the active flavours.
+
+``model`` (the one convention and its converters), ``decay`` (N -> nu gamma, where N
+decays), ``upscatter`` (nu X -> N X by photon exchange on nuclei, nucleons and electrons),
+``rates`` (solar-neutrino electron-recoil spectra and the XENONnT refit), ``uhe``
+(Primakoff production in ice at ultra-high energies).
+"""
