@@ -222,6 +222,34 @@ def test_store_is_never_replaced_without_overwrite(tmp_path, two_workers):
     assert (folder / "keep.txt").exists()
 
 
+def test_jobqueue_cluster_needs_cores_and_memory(tmp_path):
+    """The optional --cluster path imports dask-jobqueue and says what is missing."""
+    pytest.importorskip("dask_jobqueue")
+    for kind in ("slurm", "pbs"):
+        with pytest.raises(NuemValueError, match=f"--cluster {kind}: set cores and memory"):
+            scan.run(BOUND, tmp_path / "j.zarr", cluster=kind)
+    assert not (tmp_path / "j.zarr").exists()
+
+
+def test_sfp_point_is_the_library_signal():
+    """The registered sfp computation is supernova_signal for the field of nuem sfp
+    (B = b0 (100 km / r)^2); one flavour, two energies and a loose tolerance keep it cheap."""
+    from nuem.detectors import sfp as obs
+    from nuem.propagation import System, profiles
+    from nuem.units import MeV, km, tesla
+
+    spec = {"computation": "sfp", "options": {"energies": [10.0, 20.0], "tol": 1e-2,
+                                               "flavours": 1},
+            "points": {"mu": [1e-12], "b0": [1e8]}}
+    got = scan.serial(spec)
+    prof = profiles.supernova(b_perp=profiles.power_law_field(1e8 * tesla, 100 * km, 2.0),
+                              twist=0.0)
+    sig = obs.supernova_signal(System(1, majorana=True, moments=1e-12), prof,
+                               np.array([10.0, 20.0]) * MeV, tol=1e-2)
+    assert np.array_equal(got["events"][0], [sig.totals["dune-like"], sig.totals["hk-like"]])
+    assert np.array_equal(got["dN_dE"][0, 1], sig.events["hk-like"] * MeV)
+
+
 # --- CLI: one line and exit 2 for bad input ---------------------------------------------
 def test_cli_bad_specs_one_line_exit_2(tmp_path):
     bad = {"unknown-computation": {**BOUND, "computation": "nope"},

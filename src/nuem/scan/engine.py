@@ -102,9 +102,10 @@ def serial(spec: ScanSpec | Mapping[str, Any] | str | Path) -> dict[str, np.ndar
     return full
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+def _first_line(exc: BaseException, limit: int = 300) -> str:
+    """``Type: message`` on one line (whitespace collapsed, at most ``limit`` characters)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}"[:limit].rstrip(": ")
 
 
 def _client(stack: ExitStack, spec: ScanSpec, scheduler: str | None, cluster: str | None,
@@ -135,9 +136,18 @@ def _client(stack: ExitStack, spec: ScanSpec, scheduler: str | None, cluster: st
         except ImportError:
             raise NuemValueError(f"--cluster {cluster} needs dask-jobqueue: "
                                  "pip install 'nuem[cluster]'") from None
+        import dask
+
         cls = {"slurm": dask_jobqueue.SLURMCluster, "pbs": dask_jobqueue.PBSCluster}[cluster]
+        opts = spec.cluster or {}
+        missing = [k for k in ("cores", "memory")
+                   if k not in opts and dask.config.get(f"jobqueue.{cluster}.{k}", None) is None]
+        if missing:
+            raise NuemValueError(f"--cluster {cluster}: set {' and '.join(missing)} per job in "
+                                 "the spec's cluster: mapping (e.g. cluster: {cores: 8, memory: "
+                                 "16GB}) or in the dask jobqueue config")
         try:
-            jq = stack.enter_context(cls(**(spec.cluster or {})))
+            jq = stack.enter_context(cls(**opts))
         except (ValueError, TypeError) as exc:
             raise NuemValueError(f"--cluster {cluster}: {_first_line(exc)} (set it in the "
                                  "spec's cluster: mapping or the dask jobqueue config)") from None

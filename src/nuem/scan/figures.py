@@ -45,6 +45,8 @@ def plot_store(path: str | Path, out: str | Path | None = None) -> list[Path]:
                              f"{len(params)} ({', '.join(params)})")
     stem = Path(out) if out is not None else Path(path).with_suffix("")
     written = []
+    xunit = ds[params[0]].attrs.get("units", "")
+    xlab = f"{params[0]} [{xunit}]" if xunit else params[0]
     for name, var in ds.data_vars.items():
         if name.startswith("chunk_"):
             continue
@@ -57,8 +59,6 @@ def plot_store(path: str | Path, out: str | Path | None = None) -> list[Path]:
                   if extra else "" for idx in flat["panel"].values]
         unit = var.attrs.get("units", "")
         ylab = f"{name} [{unit}]" if unit else name
-        xunit = ds[params[0]].attrs.get("units", "")
-        xlab = f"{params[0]} [{xunit}]" if xunit else params[0]
         if len(params) == 1:
             fig, ax = plt.subplots(figsize=(6, 4))
             x = ds[params[0]].values
@@ -95,6 +95,21 @@ def plot_store(path: str | Path, out: str | Path | None = None) -> list[Path]:
         fig.suptitle(f"nuem scan: {spec['computation']} {name}", fontsize=10)
         fig.tight_layout()
         p = stem.parent / f"{stem.name}_{name}.png"
+        fig.savefig(p, dpi=110)
+        plt.close(fig)
+        written.append(p)
+    if len(params) == 1 and "t_obs" in ds and "t_crit" in ds:  # the Feldman-Cousins belt
+        fig, ax = plt.subplots(figsize=(6, 4))
+        x = ds[params[0]].values
+        ax.plot(x, ds["t_obs"].values, marker="o", ms=3, label="t on the data")
+        ax.plot(x, ds["t_crit"].values, marker="s", ms=3, label="t_crit (toys)")
+        ax.set_xlabel(xlab)
+        ax.set_ylabel("profile-likelihood ratio t")
+        ax.legend(fontsize=8)
+        fig.suptitle("nuem scan: Feldman-Cousins belt (accepted where t <= t_crit)",
+                     fontsize=10)
+        fig.tight_layout()
+        p = stem.parent / f"{stem.name}_belt.png"
         fig.savefig(p, dpi=110)
         plt.close(fig)
         written.append(p)
