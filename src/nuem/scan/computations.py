@@ -57,7 +57,8 @@ def _energies(options: dict[str, Any]) -> np.ndarray:
         arr = np.asarray([float(x) for x in e])
     except (TypeError, ValueError) as exc:
         raise NuemValueError(f"energies={e!r}: give a list of energies in MeV") from exc
-    if arr.size < 2 or not np.all(np.isfinite(arr)) or np.any(arr <= 0) or np.any(np.diff(arr) <= 0):
+    if (arr.size < 2 or not np.all(np.isfinite(arr)) or np.any(arr <= 0)
+            or np.any(np.diff(arr) <= 0)):
         raise NuemValueError(f"energies={e!r} must be >= 2 finite, positive, increasing MeV")
     return arr
 

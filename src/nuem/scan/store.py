@@ -34,7 +34,8 @@ def _xr():
     try:
         import xarray as xr
     except ImportError as exc:  # pragma: no cover - the [scan] extra is missing
-        raise ImportError("nuem.scan needs xarray, zarr and dask: pip install 'nuem[scan]'") from exc
+        raise ImportError("nuem.scan needs xarray, zarr and dask: "
+                          "pip install 'nuem[scan]'") from exc
     return xr
 
 
@@ -145,7 +146,8 @@ def status(path: str | Path) -> np.ndarray:
     return np.asarray(zarr.open_group(str(path), mode="r")["chunk_status"][:])
 
 
-def write_chunk(path: str | Path, spec: ScanSpec, chunk: Chunk, result: dict[str, np.ndarray]) -> None:
+def write_chunk(path: str | Path, spec: ScanSpec, chunk: Chunk,
+                result: dict[str, np.ndarray]) -> None:
     """Region-write one chunk's outputs, then mark it done."""
     xr = _xr()
     comp = spec.comp
