@@ -64,7 +64,7 @@ def cli(*args, timeout=180):
 
 
 def write_spec(path: Path, spec: dict) -> Path:
-    path.write_text(yaml.safe_dump(spec))
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
     return path
 
 
