@@ -154,8 +154,10 @@ def _client(stack: ExitStack, spec: ScanSpec, scheduler: str | None, cluster: st
         jq.scale(jobs=workers or 1)
         return stack.enter_context(Client(jq, set_as_default=False))
     n = workers or os.cpu_count() or 1
+    # worker logs are silenced below CRITICAL: failures reach the store through the tasks'
+    # exceptions, and heartbeats that race the shutdown would only print tracebacks
     lc = stack.enter_context(LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                          dashboard_address=":0", silence_logs=logging.ERROR))
+                                          dashboard_address=":0", silence_logs=logging.CRITICAL))
     return stack.enter_context(Client(lc, set_as_default=False))
 
 
