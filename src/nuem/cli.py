@@ -1390,6 +1390,56 @@ def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: fl
         click.echo("\n".join(_cite_lines()))
 
 
+# --- scans on Dask (issue 23) ------------------------------------------------------------
+@cli.command("scan")
+@click.argument("spec_path", metavar="SPEC.yaml", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Zarr store to write (default: the spec's store:, else SPEC.zarr).")
+@click.option("--resume", "resume", type=click.Path(path_type=Path), default=None,
+              metavar="STORE", help="Continue STORE (same spec): only unfinished chunks run.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing store.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Connect to a running Dask scheduler.")
+@click.option("--cluster", type=click.Choice(["slurm", "pbs"]), default=None,
+              help="Start a dask-jobqueue cluster (options from the spec's cluster: mapping).")
+@click.option("--workers", type=int, default=None,
+              help="Local worker processes (default: one per core), or jobs with --cluster.")
+@click.option("--plot", is_flag=True, help="Draw the store's figures (STORE_<output>.png).")
+@click.option("--json", "as_json", is_flag=True)
+def scan_cmd(spec_path: Path, out: Path | None, resume: Path | None, overwrite: bool,
+             scheduler: str | None, cluster: str | None, workers: int | None, plot: bool,
+             as_json: bool) -> None:
+    """Run a parameter scan or toy ensemble (nuem.scan) on Dask into a Zarr store."""
+    from nuem import scan
+
+    spec = scan.load(spec_path)
+    if resume is not None and out is not None and Path(out) != Path(resume):
+        raise NuemValueError(f"--out {out} and --resume {resume} name different stores")
+    store = resume or out or (Path(spec.store) if spec.store else spec_path.with_suffix(".zarr"))
+    res = scan.run(spec, store, resume=resume is not None, overwrite=overwrite,
+                   scheduler=scheduler, cluster=cluster, workers=workers)
+    obj = res.to_dict()
+    obj["summary"] = scan.summary(store)
+    if plot:
+        obj["figures"] = [str(p) for p in scan.plot(store)]
+    if as_json:
+        click.echo(json.dumps(obj, allow_nan=False))
+    else:
+        click.echo(f"{res.store}: {res.n_chunks} chunks, {res.computed} computed, "
+                   f"{res.skipped} already done, {len(res.failed)} failed, "
+                   f"{res.seconds:.1f} s on {res.workers} workers")
+        for k, v in obj["summary"].items():
+            click.echo(f"  {k}: {v}")
+        for i, err in res.failed.items():
+            click.echo(f"  chunk {i} failed: {err}")
+        if plot:
+            click.echo("wrote " + ", ".join(obj["figures"]))
+    if res.failed:
+        click.echo(f"Error: {len(res.failed)} of {res.n_chunks} chunks failed (chunk_error in "
+                   f"the store); run again with --resume {res.store} to retry them", err=True)
+        sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI; bad input ends as one line on stderr, exit status 2
     (see :class:`NuemGroup`)."""
