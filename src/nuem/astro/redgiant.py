@@ -29,7 +29,6 @@ import numpy as np
 
 from nuem import citations
 from nuem._errors import NuemValueError, as_finite_array
-from nuem.astro import plasma
 
 #: core density near helium ignition [g/cm^3] (see the module docstring)
 CORE_DENSITY_GCC = 1e6
@@ -64,6 +63,8 @@ def core_excess(mu, density_gcc: float | None = None, temperature_K: float | Non
         raise NuemValueError(f"mu={m.min():g} mu_B must be >= 0")
     rho = CORE_DENSITY_GCC if density_gcc is None else density_gcc
     temp = CORE_TEMPERATURE_K if temperature_K is None else temperature_K
+    from nuem.astro import plasma  # lazy: the CLI imports this module for its defaults
+
     gas = plasma.electron_gas(rho, temp, ye)
     # every moment rate is mu^2 times a plasma integral (nuem.astro.plasma): one integral
     q_unit, q_sm = plasma.emissivities(gas, 1.0)

@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.optimize import brentq
 
 from nuem import citations, constants
 from nuem._errors import NuemValueError, as_finite_array
@@ -124,6 +122,8 @@ class SMCouplings:
 
     def _solve(self, yt0: float, t_end: float, dense: bool = False):  # noqa: ANN202
         y0 = np.array([*self.g0, yt0, self.lam0])
+        from scipy.integrate import solve_ivp  # lazy: keeps the CLI's start-up fast
+
         return solve_ivp(lambda t, y: beta_one_loop(y), (self.t0, t_end), y0, method="DOP853",
                          rtol=1e-11, atol=1e-13, dense_output=dense)
 
@@ -132,6 +132,8 @@ class SMCouplings:
         """y_t(M_Z) such that one-loop running gives y_t(mbar_t) = sqrt(2) mbar_t / v."""
         target = math.sqrt(2.0) * self.m_t / constants.v_higgs
         t_mt = math.log(self.m_t)
+        from scipy.optimize import brentq
+
         return brentq(lambda y: self._solve(y, t_mt).y[3, -1] - target, 0.5, 1.5, xtol=1e-13)
 
     @cached_property

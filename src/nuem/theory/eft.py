@@ -62,8 +62,6 @@ from functools import lru_cache
 from typing import Union
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.linalg import expm
 
 from nuem import citations, constants
 from nuem._errors import NuemValueError, as_finite_array, require_choice
@@ -184,6 +182,8 @@ def _propagator_W(couplings: SMCouplings, convention: str):  # noqa: ANN202
     U(mu <- Lambda) = W(ln mu)^-1 W(ln Lambda), for every Lambda at once (one ODE solve
     serves a whole scan).
     """
+    from scipy.integrate import solve_ivp  # lazy: keeps the CLI's start-up fast
+
     s0, s1 = math.log(constants.v_higgs), math.log(MU_MAX)
 
     def rhs(s: float, w: np.ndarray) -> np.ndarray:
@@ -229,11 +229,15 @@ def evolution_matrix(scale: object, mu: object | None = None, method: str = "res
         return _ode_constant(gT, L)
     if method == "leading-log":
         return np.eye(3) + gT * L
+    from scipy.linalg import expm
+
     return np.stack([expm(gT * x) for x in L.ravel()]).reshape((*L.shape[:-2], 3, 3))
 
 
 def _ode_constant(gT: np.ndarray, L: np.ndarray) -> np.ndarray:
     """Numerical solution of dC/dlnmu = -gamma^T C with constant gamma (frozen limit)."""
+    from scipy.integrate import solve_ivp
+
     Ls = L.ravel()
     sol = solve_ivp(lambda s, w: (w.reshape(3, 3) @ gT).ravel(), (0.0, float(Ls.max(initial=0))),
                     np.eye(3).ravel(), method="DOP853", rtol=1e-12, atol=1e-15,
