@@ -1,0 +1,62 @@
+"""Matter potentials with neutrons present, against closed forms written out here.
+
+* Wolfenstein potentials in neutral matter (Wolfenstein, PRD 17, 2369 (1978); Lim &
+  Marciano, PRD 37, 1368 (1988), Eq. (3)): V_CC = sqrt2 G_F n_e for nu_e,
+  V_NC = -G_F n_n / sqrt2 for every active flavour; a Dirac nu_R is sterile (no potential).
+* One Dirac flavour in constant matter and field (two levels, Rabi):
+  P(L -> R) = (2 mu B)^2 / ((2 mu B)^2 + D^2) sin^2(sqrt((2 mu B)^2 + D^2) L / 2),
+  D = H_LL - H_RR = V_CC + V_NC (Akhmedov, PLB 213, 64 (1988)).
+* Hydrogen (mass fraction X) plus helium-4 (1 - X): per nucleon mass, n_e ~ X + (1-X)/2,
+  n_n ~ (1-X)/2, so n_n/n_e = (1 - X)/(1 + X); X = 0.7381 (Asplund et al., ARA&A 47, 481
+  (2009), Table 4, present-day photosphere).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nuem import constants, mixing
+from nuem.propagation import System, profiles, propagate
+from nuem.units import MeV, cm, km, tesla
+
+
+def test_dirac_right_handed_states_have_no_potential():
+    ne, nn = 1e9, 0.7e9  # eV^3
+    vcc = math.sqrt(2) * constants.G_F * ne
+    vnc = -constants.G_F * nn / math.sqrt(2)
+    v = System(3).potential(ne, nn)
+    np.testing.assert_allclose(v[:3], [vcc + vnc, vnc, vnc], rtol=1e-14, atol=0)
+    np.testing.assert_array_equal(v[3:], 0.0)
+    vm = System(3, majorana=True).potential(ne, nn)  # nu-bar: opposite sign
+    np.testing.assert_allclose(vm[3:], [-(vcc + vnc), -vnc, -vnc], rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize("method,kw", [("exact-constant", {}), ("magnus", dict(steps=200))])
+def test_rabi_formula_with_neutrons(method, kw):
+    """Y_e = 0.5 (n_n = n_e): D = V_CC + V_NC = V_CC / 2.  Giving nu_R the neutral-current
+    potential too would make D = V_CC and change P from about 0.60 to 0.82 at 1 MeV."""
+    rho, B, mu, L = 300.0, 3e4 * tesla, 1e-11, 800 * km
+    sysm = System(1, moments=mu)
+    prof = profiles.constant(L, rho, 0.5, b_perp=B)
+    ne = rho * 0.5 * constants.N_A / cm**3  # n_e = rho Y_e N_A
+    nn = ne
+    D = math.sqrt(2) * constants.G_F * ne - constants.G_F * nn / math.sqrt(2)
+    g2 = (2 * mu * constants.mu_B * B) ** 2
+    p = g2 / (g2 + D**2) * math.sin(math.sqrt(g2 + D**2) * L / 2) ** 2
+    assert 0.05 < p < 0.95
+    r = propagate(sysm, prof, np.array([1.0 * MeV]), method, **kw)
+    np.testing.assert_allclose(r.probability("nu_e_L", "nu_e_R"), p, rtol=1e-6, atol=0)
+
+
+def test_sun_neutron_to_electron_ratio():
+    X = 0.7381  # Asplund et al. 2009
+    ratio = (1 - X) / (1 + X)  # = 0.15068
+    assert ratio == pytest.approx(0.15068, rel=0, abs=1e-5)
+    prof = profiles.sun()
+    x = np.linspace(prof.start, prof.end, 7)
+    ne, nn, _, _ = prof.evaluate(x)
+    np.testing.assert_allclose(nn / ne, ratio, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(ne, mixing.solar_electron_density(x / prof.end), rtol=1e-13, atol=0)
