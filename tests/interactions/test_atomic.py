@@ -51,3 +51,34 @@ def test_shipped_xenon_table_matches_the_published_release(shared_data):
     for t in np.concatenate([T * 0.999, T * 1.001]):
         want = sum(n for b, n in ref.values() if t > b) / 54
         assert float(s.stepping(t)) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("T,open_electrons", [
+    (12.0, 9 * 4),            # carbon 2s, 2p open (11.26 eV); hydrogen closed (13.598 eV)
+    (100.0, 9 * 4 + 12 * 1),  # plus the 12 hydrogen electrons; carbon K (284.2 eV) closed
+    (300.0, 9 * 6 + 12 * 1),  # everything open
+])
+def test_compound_stepping_counts_electrons(T, open_electrons):
+    """Pseudocumene C9H12 has 9 x 6 + 12 = 66 electrons; per target electron the stepping
+    factor is (open electrons)/66 (Kopeikin et al. 1997; binding energies: carbon K 284.2 eV
+    from the X-ray Data Booklet Table 1-1, valence 11.26 eV and H 13.598 eV from NIST ASD)."""
+    from nuem.interactions import materials
+
+    got = float(materials.material("scintillator").stepping(T))
+    assert got == pytest.approx(open_electrons / 66, rel=1e-12)
+
+
+def test_binding_applies_to_the_magnetic_term_too():
+    """Stepping approximation (Chen et al. 2017, Eq. (5)): the free cross section, weak AND
+    magnetic, times S(T).  Xenon at T = 5.3 keV: S = 50/54 (above 2p1/2, below 2s)."""
+    from nuem.interactions import electron as el
+    from nuem.units import MeV
+
+    E, T, mu = 1.0 * MeV, 5300.0, 1e-10
+    f_weak, f_mag = atomic.binding_factors(T, "xenon")
+    assert float(f_weak) == pytest.approx(50 / 54, rel=1e-12)
+    assert float(f_mag) == pytest.approx(50 / 54, rel=1e-12)
+    bound = el.dsigma_dT(E, T, "e", mu=mu, target="xenon")
+    free = el.dsigma_dT(E, T, "e", mu=mu)
+    assert float(bound["em"]) == pytest.approx(50 / 54 * float(free["em"]), rel=1e-12, abs=0)
+    assert float(bound["sm"]) == pytest.approx(50 / 54 * float(free["sm"]), rel=1e-12, abs=0)

@@ -68,3 +68,24 @@ def test_magnetic_scattering_on_a_nucleus_is_coherent_in_Z_squared():
     ref = math.pi * constants.alpha**2 / constants.m_e**2 * mu**2 * 54**2 * (1 / T - 1 / E)
     got = float(nucleus.dsigma_dT_magnetic_nucleus(E, T, 54, 77, mu))
     assert got == pytest.approx(ref, rel=1e-6, abs=0)
+
+
+def test_cevns_recoil_spectrum_carries_the_form_factor_squared():
+    """At T = 10 keV on xenon (q = sqrt(2 M T) ~ 0.25 fm^-1, F^2 ~ 0.5) the cross section is
+    the zero-recoil normalisation times (1 - T/E - M T/2E^2) F(q)^2, with F written out
+    (Lewin & Smith 1996, as in test_helm_form_factor_written_out)."""
+    from scipy.special import spherical_jn
+
+    from nuem.units import fm, keV
+
+    Z, N, E, T = 54, 77, 30.0 * MeV, 10.0 * keV
+    A = Z + N
+    M = A * constants.m_u
+    q_fm = math.sqrt(2 * M * T) * fm
+    c = 1.23 * A ** (1 / 3) - 0.60
+    x = q_fm * math.sqrt(c**2 + 7 / 3 * math.pi**2 * 0.52**2 - 5 * 0.9**2)
+    F = 3 * spherical_jn(1, x) / x * math.exp(-0.5 * (q_fm * 0.9) ** 2)
+    assert 0.3 < F**2 < 0.8
+    qw = N - (1.0 - 4.0 * constants.sin2w_0) * Z
+    ref = constants.G_F**2 * M / (4 * math.pi) * qw**2 * (1 - T / E - M * T / (2 * E**2)) * F**2
+    assert float(nucleus.dsigma_dT_cevns(E, T, Z, N)) == pytest.approx(ref, rel=1e-10, abs=0)
