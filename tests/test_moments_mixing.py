@@ -181,3 +181,26 @@ def test_bahcall_solar_electron_density():
     x = np.array([0.0, 0.5])
     ref = 245.0 * constants.N_A * np.exp(-10.54 * x) / cm**3
     np.testing.assert_allclose(mixing.solar_electron_density(x), ref, rtol=1e-13, atol=0)
+
+
+def test_solar_msw_mass_fractions_written_out():
+    """Adiabatic MSW in the 1-3 decoupled form (Gonzalez-Garcia & Nir, RMP 75, 345 (2003),
+    Sec. IV): beta = 2 c13^2 E sqrt2 G_F n_e / dm21, cos 2theta_m = (cos 2theta12 - beta) /
+    sqrt((cos 2theta12 - beta)^2 + sin^2 2theta12), P_e1 = c13^2 <cos^2 theta_m>,
+    P_e2 = c13^2 <sin^2 theta_m>, P_e3 = s13^2, averaged over the BS05(OP) 8B production zone
+    (the shipped table, read through mixing.production_zone) with Bahcall's n_e written out.
+    The energies span the MSW transition, where c13^2 in beta moves P_e1 by ~1%."""
+    from nuem import constants
+    from nuem.units import cm
+
+    p = mixing.nufit()
+    x, w = mixing.production_zone("8B")
+    ne = 245.0 * constants.N_A * np.exp(-10.54 * x) / cm**3
+    c13sq, c2 = 1 - p.s13sq, 1 - 2 * p.s12sq
+    for E in np.array([1.0, 2.5, 5.0, 10.0]) * MeV:
+        beta = 2 * c13sq * E * math.sqrt(2) * constants.G_F * ne / p.dm2_21
+        cos2m = (c2 - beta) / np.sqrt((c2 - beta) ** 2 + 1 - c2**2)
+        cm2 = np.trapezoid(w * 0.5 * (1 + cos2m), x)
+        ref = [c13sq * cm2, c13sq * (1 - cm2), p.s13sq]
+        got = mixing.solar_mass_fractions(np.array([E]), "8B")[0]
+        np.testing.assert_allclose(got, ref, rtol=1e-12, atol=0)

@@ -87,3 +87,26 @@ def test_reactor_bad_input():
         reactor.ReactorSource.from_si(-3, 10)
     with pytest.raises(NuemValueError, match="model='BP04'"):
         solar.SolarSource("BP04")
+
+
+def test_reactor_fission_rate_weights_the_energy_per_fission():
+    """Fissions per second = P / sum_i f_i e_i with the thermal energy release per fission of
+    Kopeikin, Mikaelyan & Sinev, Phys. At. Nucl. 67, 1892 (2004), Table 3: 201.92 (235U),
+    205.52 (238U), 209.99 (239Pu), 213.60 (241Pu) MeV; a typical mid-cycle mixture."""
+    from nuem.units import second
+
+    f = {"U235": 0.56, "U238": 0.08, "Pu239": 0.30, "Pu241": 0.06}
+    e = {"U235": 201.92, "U238": 205.52, "Pu239": 209.99, "Pu241": 213.60}
+    src = reactor.ReactorSource.from_si(3.0, 50.0, f)
+    ref = 3.0e9 * 6.241509074e12 / sum(f[i] * e[i] for i in f)  # per second
+    # rel 1e-6: 1 J = 6.241509074e12 MeV is exact to the digits given
+    assert src.fission_rate * second == pytest.approx(ref, rel=1e-6)
+
+
+@pytest.mark.parametrize("isotope", ["U235", "U238", "Pu239", "Pu241"])
+def test_reactor_spectrum_continuous_at_the_2_MeV_join(isotope):
+    """The Vogel-Engel low-energy fit is scaled to join Huber-Mueller continuously at 2 MeV
+    (a jump would be a spurious feature in the IBD and nu-e spectra)."""
+    lo = float(reactor.isotope_spectrum(2.0 * MeV * (1 - 1e-9), isotope))
+    hi = float(reactor.isotope_spectrum(2.0 * MeV, isotope))
+    assert lo == pytest.approx(hi, rel=1e-6, abs=0)

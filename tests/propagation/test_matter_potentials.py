@@ -60,3 +60,17 @@ def test_sun_neutron_to_electron_ratio():
     ne, nn, _, _ = prof.evaluate(x)
     np.testing.assert_allclose(nn / ne, ratio, rtol=1e-13, atol=0)
     np.testing.assert_allclose(ne, mixing.solar_electron_density(x / prof.end), rtol=1e-13, atol=0)
+
+
+def test_supernova_pre_explosion_density_profile():
+    """Dighe & Smirnov (2000), Sec. II: rho = rho0 (r0/r)^3, here rho0 = 1e10 g/cm^3 at 100 km;
+    Y_e = 0.46 in the core and 0.5 outside, joined by 0.5 (1 + tanh((r - 1500 km)/20 km))."""
+    from nuem.units import km
+
+    prof = profiles.supernova("pre-explosion")
+    r_km = np.array([200.0, 1500.0, 5000.0])
+    ye = 0.46 + 0.04 * 0.5 * (1 + np.tanh((r_km - 1500.0) / 20.0))
+    rho = 1e10 * (100.0 / r_km) ** 3
+    ne, nn, _, _ = prof.evaluate(r_km * km)
+    np.testing.assert_allclose(ne, rho * ye * constants.N_A / cm**3, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(nn, rho * (1 - ye) * constants.N_A / cm**3, rtol=1e-12, atol=0)
