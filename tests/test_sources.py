@@ -110,3 +110,20 @@ def test_reactor_spectrum_continuous_at_the_2_MeV_join(isotope):
     lo = float(reactor.isotope_spectrum(2.0 * MeV * (1 - 1e-9), isotope))
     hi = float(reactor.isotope_spectrum(2.0 * MeV, isotope))
     assert lo == pytest.approx(hi, rel=1e-6, abs=0)
+
+
+def test_solar_arrival_flavour_probabilities_written_out():
+    """Incoherent mass states: P(e -> beta) = sum_k P_ek |U_beta k|^2 (Giunti & Studenikin,
+    RMP 87, 531 (2015)); for beta = e this is mixing.solar_pee.  NuFIT 6.0 NO."""
+    from nuem import mixing
+
+    src = solar.SolarSource(components=("8B",))
+    c = src.component("8B")
+    E = np.array([1.0, 5.0, 12.0]) * MeV
+    arr = src.arrival(E, c)
+    P, U = arr["mass_fractions"], mixing.nufit().pmns()
+    for b in range(3):
+        ref = sum(P[:, k] * abs(U[b, k]) ** 2 for k in range(3))
+        np.testing.assert_allclose(arr["flavour"][:, b], ref, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(arr["flavour"][:, 0], mixing.solar_pee(E, "8B"), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(arr["flavour"].sum(axis=1), 1.0, rtol=1e-12, atol=0)
