@@ -49,10 +49,6 @@ def test_one_loop_beta_functions_written_out():
     g1: 41/6 g1^3; g2: -19/6 g2^3; g3: -7 g3^3;
     y_t: y_t (9/2 y_t^2 - 8 g3^2 - 9/4 g2^2 - 17/12 g1^2);
     lambda: 24 l^2 - 6 y_t^4 + 12 l y_t^2 - 3 l (3 g2^2 + g1^2) + 3/8 (2 g2^4 + (g2^2 + g1^2)^2)."""
-    import math
-
-    import numpy as np
-
     from nuem.theory.couplings import beta_one_loop
 
     g1, g2, g3, yt, la = 0.36, 0.65, 1.2, 0.95, 0.13
