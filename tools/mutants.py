@@ -74,7 +74,7 @@ T_BELL = ("tests/paper/test_bell2005.py tests/theory/test_naturalness_properties
           "tests/theory/test_couplings.py")
 T_MIX = "tests/test_moments_mixing.py"
 T_SRC = "tests/test_sources.py tests/paper/test_published_scattering.py"
-T_DET = "tests/detectors/test_response.py tests/detectors/test_detectors.py"
+T_DET = "tests/detectors/test_response.py tests/detectors/test_rates.py tests/detectors/test_detectors.py"
 _TS = "tests/detectors/test_sfp.py::"
 T_SFP = " ".join(_TS + t for t in (  # cross sections (the propagation tests are long)
     "test_argon_table_interpolation_against_held_out_rows",
