@@ -76,3 +76,19 @@ def test_supernova_pre_explosion_density_profile():
     ne, nn, _, _ = prof.evaluate(r_km * km)
     np.testing.assert_allclose(ne, rho * ye * constants.N_A / cm**3, rtol=1e-12, atol=0)
     np.testing.assert_allclose(nn, rho * (1 - ye) * constants.N_A / cm**3, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("majorana", [False, True])
+def test_field_coupling_blocks_are_lambda_and_its_adjoint(majorana):
+    """<R_b|H|L_a> = lambda_ba mu_B B_perp and, H being Hermitian, <L_a|H|R_b> = its complex
+    conjugate (Lim & Marciano 1988; Akhmedov 1988), for a complex moment matrix (Dirac: any;
+    Majorana: antisymmetric)."""
+    lam = np.array([[0.3, 1.0 + 0.5j, -0.2j], [0.7, -0.4, 2.0], [0.1j, 0.9, 1.1]])
+    if majorana:
+        lam = lam - lam.T
+    B = 1e4 * tesla
+    K = System(3, majorana=majorana, moments=lam).k_matrix(1e9, 5e8, B, 0.0)
+    np.testing.assert_allclose(K[3:, :3], lam * constants.mu_B * B, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(K[:3, 3:], np.conj(lam.T) * constants.mu_B * B, rtol=1e-14,
+                               atol=0)
+    np.testing.assert_allclose(K, np.conj(K.T), rtol=1e-14, atol=0)
