@@ -96,7 +96,7 @@ T_PROP = ("tests/propagation/test_matter_potentials.py "  # physics tests only (
               "test_majorana_antineutrino_block_is_cp_conjugate",
               "test_all_solvers_agree_with_oracle_on_p6",
               "test_flux_transformation_conserves_number")))
-T_PLASMA = "tests/astro/test_astro.py tests/astro/test_redgiant.py"
+T_PLASMA = "tests/astro/test_plasma.py tests/astro/test_astro.py tests/astro/test_redgiant.py"
 T_DECAY = "tests/astro/test_decay.py tests/astro/test_astro.py"
 
 MUTATIONS: list[Mutation] = [
