@@ -1,6 +1,7 @@
 """Physics mutation harness for nuem: does the test suite notice a realistic physics mistake?
 
-Usage (from the repository root; not part of .ci/run, it takes ~15-25 min on 2 cores)::
+Usage (from the repository root; not part of .ci/run: the full list took 38 min on 2 shared
+cores at a load average of 7-10, and should take well under half that on an idle machine)::
 
     python tools/mutants.py                 # every mutation, a table and the kill rate
     python tools/mutants.py --list          # the mutations, and whether each still applies

@@ -8,7 +8,6 @@ Xenon at T = 5.3 keV: S = 50/54 (2p open at 4835.6/5161.5 eV, 2s at 5509.8 eV cl
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from nuem.detectors import rates
 from nuem.sources.solar import SolarSource
