@@ -49,3 +49,59 @@ def _checked_approx(expected, rel=None, abs=None, nan_ok=False):
 
 
 pytest.approx = _checked_approx
+
+
+# --- the same guard for numpy's closeness tests ----------------------------------------
+# np.allclose / np.isclose (default atol=1e-8) and np.testing.assert_allclose (atol=0 by
+# default, but often given) accept |actual - desired| <= atol + rtol |desired|.  When atol
+# is larger than every value compared (moments of 1e-25 mu_B, fluxes of 1e-56 eV^3, ...)
+# that is true whatever the code returns.  A call from the tests whose atol exceeds the
+# largest magnitude among both operands is therefore an error: pass atol=0 (purely
+# relative) or an atol below the size of the values, with the reason.  Comparisons of
+# exact zeros (both operands all zero) are allowed.  Calls from numpy itself and from the
+# package pass through unchecked.
+_TESTS_DIR = str(Path(__file__).resolve().parent)
+_NP_ALLCLOSE, _NP_ISCLOSE = np.allclose, np.isclose
+_NP_ASSERT_ALLCLOSE = np.testing.assert_allclose
+
+
+def _check_atol(name: str, a, b, atol: float) -> None:
+    import sys
+
+    caller = sys._getframe(2).f_code.co_filename
+    if not caller.startswith(_TESTS_DIR):
+        return
+    try:
+        mags = np.concatenate([np.abs(np.asarray(a, dtype=complex)).ravel(),
+                               np.abs(np.asarray(b, dtype=complex)).ravel()])
+    except (TypeError, ValueError):
+        return
+    mags = mags[np.isfinite(mags)]
+    scale = float(mags.max()) if mags.size else 0.0
+    if atol > 0 and scale > 0 and atol >= scale:
+        raise AssertionError(
+            f"np.{name} with atol={atol:g} but the values compared are at most {scale:.3g}: "
+            "the comparison cannot fail; pass atol=0 (purely relative) or an atol below the "
+            "size of the values, with the reason")
+
+
+def _checked_allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    _check_atol("allclose", a, b, atol)
+    return _NP_ALLCLOSE(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def _checked_isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    _check_atol("isclose", a, b, atol)
+    return _NP_ISCLOSE(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def _checked_assert_allclose(actual, desired, rtol=1e-07, atol=0, equal_nan=True, err_msg="",
+                             verbose=True, **kw):
+    _check_atol("testing.assert_allclose", actual, desired, atol)
+    return _NP_ASSERT_ALLCLOSE(actual, desired, rtol=rtol, atol=atol, equal_nan=equal_nan,
+                               err_msg=err_msg, verbose=verbose, **kw)
+
+
+np.allclose = _checked_allclose
+np.isclose = _checked_isclose
+np.testing.assert_allclose = _checked_assert_allclose

@@ -62,10 +62,11 @@ def test_transition_moments_gim_and_majorana_structure():
     D = sm.transition_moments(m)
     M = sm.transition_moments(m, majorana=True)
     # diagonal: Fujikawa-Shrock; off-diagonal GIM-suppressed by m_tau^2/M_W^2
-    assert np.allclose(np.diag(D).real, sm.dirac_magnetic_moment(m))
+    # entries ~1e-21 mu_B: purely relative comparisons (atol=0)
+    assert np.allclose(np.diag(D).real, sm.dirac_magnetic_moment(m), rtol=1e-12, atol=0)
     off = np.abs(D[~np.eye(3, dtype=bool)])
     assert np.all(off < (constants.m_tau / constants.M_W) ** 2 * D[2, 2].real)
-    assert np.allclose(M, -M.T) and np.allclose(np.diag(M), 0)
+    assert np.allclose(M, -M.T, rtol=1e-12, atol=0) and np.all(np.diag(M) == 0)
     with pytest.raises(ValueError, match="unitary"):
         sm.transition_moments(m, U=np.ones((3, 3)))
     with pytest.raises(ValueError, match="masses"):

@@ -283,3 +283,17 @@ def test_two_parameter_contour_is_closed_and_contains_best_fit(xe):
     assert not inside[0, :].any() and not inside[-1, :].any()
     assert not inside[:, 0].any() and not inside[:, -1].any()
     assert c["x"][0] < c["best_fit"]["q"] < c["x"][-1]
+
+
+def test_binned_nll_with_gaussian_constraint_closed_form():
+    """-2 ln L of one Poisson bin with a Gaussian-constrained background normalisation:
+    2 [nu - n + n ln(n/nu)] + ((b - 1)/sigma)^2 (Cowan, Cranmer, Gross & Vitells, EPJC 71,
+    1554 (2011), Eq. (7) with the saturated-model constant; the constraint is the Gaussian
+    auxiliary measurement of the normalisation), nu the expected count at x = (b, mu^2)."""
+    n, sigma = 9, 0.3
+    m = likelihood.Model(_counting_dataset(n, 6.0, sigma=sigma), ("mu",))
+    for x in [(1.0, 0.0), (1.3, 0.0), (0.8, 2.0), (1.1, 5.0)]:
+        nu = float(m.expected_counts([1.0, 2.0], np.array(x))[0])
+        ref = 2 * (nu - n + n * np.log(n / nu)) + ((x[0] - 1.0) / sigma) ** 2
+        # rounding only; abs=1e-12 because the Poisson part vanishes near nu = n
+        assert m.nll2(np.array(x)) == pytest.approx(ref, rel=1e-12, abs=1e-12)

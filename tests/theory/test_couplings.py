@@ -41,3 +41,24 @@ def test_higgs_quartic_turns_negative_at_high_scale():
 def test_running_refuses_to_extrapolate():
     with pytest.raises(NuemValueError, match="outside the running range"):
         default_running().state(10 * GeV)
+
+
+def test_one_loop_beta_functions_written_out():
+    """16 pi^2 dX/dln mu at an arbitrary point, term by term (Machacek & Vaughn 1983-85, in the
+    SM normalisation of Buttazzo et al., arXiv:1307.3536, App. A, one-loop terms):
+    g1: 41/6 g1^3; g2: -19/6 g2^3; g3: -7 g3^3;
+    y_t: y_t (9/2 y_t^2 - 8 g3^2 - 9/4 g2^2 - 17/12 g1^2);
+    lambda: 24 l^2 - 6 y_t^4 + 12 l y_t^2 - 3 l (3 g2^2 + g1^2) + 3/8 (2 g2^4 + (g2^2 + g1^2)^2)."""
+    from nuem.theory.couplings import beta_one_loop
+
+    g1, g2, g3, yt, la = 0.36, 0.65, 1.2, 0.95, 0.13
+    ref = np.array([
+        41 / 6 * g1**3,
+        -19 / 6 * g2**3,
+        -7 * g3**3,
+        yt * (9 / 2 * yt**2 - 8 * g3**2 - 9 / 4 * g2**2 - 17 / 12 * g1**2),
+        24 * la**2 - 6 * yt**4 + 12 * la * yt**2 - 3 * la * (3 * g2**2 + g1**2)
+        + 3 / 8 * (2 * g2**4 + (g2**2 + g1**2) ** 2),
+    ]) / (16 * math.pi**2)
+    got = beta_one_loop(np.array([g1, g2, g3, yt, la]))
+    np.testing.assert_allclose(got, ref, rtol=1e-13, atol=0)
