@@ -640,14 +640,17 @@ def plot_global(out: Path, as_json: bool) -> None:
 
 
 @plot_group.command("dipole")
-@click.option("--flavour", default="mu", show_default=True, help="e, mu or tau.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("dipole.png"),
-              show_default=True, help="Output file (.png or .pdf).")
-@click.option("--ours-json", "ours_json", type=click.Path(path_type=Path), default=None,
-              help="Overlay this `nuem portal limit --json` output instead of refitting.")
-@click.option("--n-masses", "n_masses", type=int, default=25, show_default=True,
-              help="Masses of the XENONnT refit drawn when --ours-json is not given.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--flavour", type=click.Choice(["e", "mu", "tau"]), default="mu",
+              help="Flavour of the transition moment d_flavour whose curves are drawn.")
+@click.option("--out", type=OutPath("file", "dipole.png"), default="dipole.png",
+              help="Output file (.png, .pdf or .svg; a directory: dipole.png inside it).")
+@click.option("--ours-json", "ours_json", default=None,
+              help="Overlay this `nuem portal limit --json` output (a JSON file) instead of "
+                   "refitting.  [default: refit XENONnT SR0]")
+@click.option("--n-masses", "n_masses", type=Count(2, 500), default=25,
+              help="Log-spaced masses (2 to 500, from 1e-6 to 1e-2 GeV) of the XENONnT refit "
+                   "drawn when --ours-json is not given.")
+@_json_option
 def plot_dipole(flavour: str, out: Path, ours_json: Path | None, n_masses: int,
                 as_json: bool) -> None:
     """hnlimits dipole-portal curves (m_N, d_flavour) with nuem's XENONnT SR0 refit."""
@@ -655,22 +658,23 @@ def plot_dipole(flavour: str, out: Path, ours_json: Path | None, n_masses: int,
     from nuem.portal import published
     from nuem.portal import rates as prates
 
+    from nuem._checks import read_user_text
+
     pm.require_choice("flavour", flavour, pm.FLAVOURS)
-    published.curves(flavour)  # fails early, in one line, without hnlimits
     if ours_json is not None:
+        text = read_user_text(ours_json, "--ours-json")
         try:
-            ours = json.loads(Path(ours_json).read_text(encoding="utf-8"))
+            ours = json.loads(text)
             ours["m_N_GeV"], ours["d_GeV_inv"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise NuemValueError(f"--ours-json={ours_json}: not a `nuem portal limit --json` "
                                  f"output ({exc})") from exc
-    else:
-        if not 2 <= n_masses <= 500:
-            raise NuemValueError(f"n_masses={n_masses} must lie in [2, 500]")
+    published.curves(flavour)  # fails early, in one line, without hnlimits
+    if ours_json is None:
         ours = prates.d_limit("xenonnt-2022", np.geomspace(1e-6, 1e-2, n_masses), flavour)
     path = published.figure(out, flavour, ours)
     if as_json:
-        click.echo(json.dumps({"out": str(path), "flavour": flavour}))
+        _emit({"out": str(path), "flavour": flavour}, True)
     else:
         click.echo(f"wrote {path}")
 
@@ -1191,21 +1195,40 @@ def _portal_from(m_n: float, d: float, flavour: str, majorana: bool, convention:
                                     convention=convention)
 
 
-_PORTAL_CONV_HELP = "Convention of --d: magill (internal), seminar, brdar, darknews-mu, darknews-t."
+_PORTAL_CONV_HELP = ("Convention of --d: magill (internal), seminar, brdar, darknews-mu, "
+                     "darknews-t.")
+_PORTAL_FLAVOURS = click.Choice(["e", "mu", "tau", "universal"])
+_PORTAL_CONVENTION = click.Choice(["magill", "seminar", "brdar", "darknews-mu", "darknews-t"])
+_PORTAL_TARGETS = click.Choice(["electron", "proton", "neutron", "carbon", "oxygen", "argon",
+                                "xenon"])
+
+
+def _m_n_option(f):
+    return click.option("--m-n", "m_n", type=Real(0.0, lo_open=True, unit="GeV", example=0.1),
+                        required=True, help="N mass m_N [GeV] (> 0).")(f)
+
+
+def _d_option(f):
+    return click.option("--d", "d", type=Real(0.0, unit="GeV^-1", example=1e-6),
+                        required=True,
+                        help="Transition moment d [GeV^-1] (>= 0), in --convention.")(f)
 
 
 @portal.command("decay")
-@click.option("--m-n", "m_n", type=float, required=True, help="N mass [GeV] (> 0).")
-@click.option("--d", "d", type=float, required=True, help="Transition moment [GeV^-1] (>= 0).")
-@click.option("--flavour", default="e", show_default=True,
+@_m_n_option
+@_d_option
+@click.option("--flavour", type=_PORTAL_FLAVOURS, default="e",
               help="Flavour carrying d: e, mu, tau or universal (d in all three).")
 @click.option("--majorana", is_flag=True, help="Majorana N (N -> nu gamma and nubar gamma).")
-@click.option("--convention", default="magill", show_default=True, help=_PORTAL_CONV_HELP)
-@click.option("--energy", type=float, default=None, help="N energy [GeV] for the lab decay length.")
-@click.option("--distance", type=float, default=None, help="Detector distance [m] (with --energy).")
-@click.option("--length", type=float, default=None, help="Detector length [m] (with --energy).")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+@click.option("--convention", type=_PORTAL_CONVENTION, default="magill", help=_PORTAL_CONV_HELP)
+@click.option("--energy", type=Real(0.0, lo_open=True, unit="GeV", example=2.0), default=None,
+              help="N energy [GeV] (> 0, at least --m-n) for the lab decay length.")
+@click.option("--distance", type=Real(0.0, unit="m", example=1.0), default=None,
+              help="Distance to the detector [m] (>= 0; with --energy and --length).")
+@click.option("--length", type=Real(0.0, lo_open=True, unit="m", example=2.0), default=None,
+              help="Detector length [m] (> 0; with --energy and --distance).")
+@_json_option
+@_cite_option
 def portal_decay(m_n: float, d: float, flavour: str, majorana: bool, convention: str,
                  energy: float | None, distance: float | None, length: float | None,
                  as_json: bool, cite: bool) -> None:
@@ -1247,15 +1270,16 @@ def portal_decay(m_n: float, d: float, flavour: str, majorana: bool, convention:
 
 
 @portal.command("xsec")
-@click.option("--target", "target_name", required=True,
+@click.option("--target", "target_name", type=_PORTAL_TARGETS, required=True,
               help="xenon, argon, carbon, oxygen (coherent, per nucleus), proton, neutron, "
                    "electron (per particle).")
-@click.option("--energy", type=float, required=True, help="Neutrino energy [GeV].")
-@click.option("--m-n", "m_n", type=float, required=True, help="N mass [GeV] (> 0).")
-@click.option("--d", "d", type=float, required=True, help="Transition moment [GeV^-1] (>= 0).")
-@click.option("--convention", default="magill", show_default=True, help=_PORTAL_CONV_HELP)
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+@click.option("--energy", type=Real(0.0, lo_open=True, unit="GeV", example=1.0), required=True,
+              help="Neutrino energy E [GeV] (> 0, above the threshold of --m-n).")
+@_m_n_option
+@_d_option
+@click.option("--convention", type=_PORTAL_CONVENTION, default="magill", help=_PORTAL_CONV_HELP)
+@_json_option
+@_cite_option
 def portal_xsec(target_name: str, energy: float, m_n: float, d: float, convention: str,
                 as_json: bool, cite: bool) -> None:
     """Total upscattering cross section nu X -> N X by photon exchange."""
@@ -1289,17 +1313,18 @@ def portal_xsec(target_name: str, energy: float, m_n: float, d: float, conventio
 
 @portal.command("limit")
 @click.argument("dataset")
-@click.option("--flavour", default="e", show_default=True,
+@click.option("--flavour", type=_PORTAL_FLAVOURS, default="e",
               help="Flavour of d: e, mu, tau or universal.")
-@click.option("--m-min", "m_min", type=float, default=1e-6, show_default=True,
-              help="Lightest N mass [GeV].")
-@click.option("--m-max", "m_max", type=float, default=1e-2, show_default=True,
-              help="Heaviest N mass [GeV].")
-@click.option("--n-masses", "n_masses", type=int, default=50, show_default=True,
-              help="Log-spaced masses.")
-@click.option("--cl", type=float, default=0.9, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+@click.option("--m-min", "m_min", type=Real(0.0, lo_open=True, unit="GeV", example=1e-6),
+              default=1e-6, help="Lightest N mass [GeV] (> 0, below --m-max).")
+@click.option("--m-max", "m_max", type=Real(0.0, lo_open=True, unit="GeV", example=1e-2),
+              default=1e-2, help="Heaviest N mass [GeV] (> 0, above --m-min).")
+@click.option("--n-masses", "n_masses", type=Count(2, 500), default=50,
+              help="Log-spaced masses from --m-min to --m-max (2 to 500).")
+@click.option("--cl", type=Real(0.0, 1.0, lo_open=True, hi_open=True, example=0.9), default=0.9,
+              help="Confidence level, between 0 and 1 (exclusive).")
+@_json_option
+@_cite_option
 def portal_limit(dataset: str, flavour: str, m_min: float, m_max: float, n_masses: int,
                  cl: float, as_json: bool, cite: bool) -> None:
     """Refit DATASET (e.g. xenonnt-2022) for d_flavour(m_N) [GeV^-1, Magill convention]."""
@@ -1308,12 +1333,8 @@ def portal_limit(dataset: str, flavour: str, m_min: float, m_max: float, n_masse
 
     citations.reset()
     pm.flavour_vector(1.0, flavour)
-    for name, v in (("m_min", m_min), ("m_max", m_max)):
-        if not (math.isfinite(v) and v > 0):
-            raise NuemValueError(f"{name}={v:g} GeV must be finite and > 0")
-    if not m_min < m_max or not 2 <= n_masses <= 500:
-        raise NuemValueError(f"need m_min < m_max and 2 <= n_masses <= 500 (got {m_min:g}, "
-                             f"{m_max:g}, {n_masses})")
+    if not m_min < m_max:
+        raise NuemValueError(f"--m-min {m_min:g} GeV must be below --m-max {m_max:g} GeV")
     out = prates.d_limit(dataset, np.geomspace(m_min, m_max, n_masses), flavour, cl)
     out["references"] = citations.used()
     if as_json:
@@ -1330,26 +1351,30 @@ def portal_limit(dataset: str, flavour: str, m_min: float, m_max: float, n_masse
 
 
 @portal.command("uhe")
-@click.option("--m-n", "m_n", type=float, required=True, help="N mass [GeV] (> 0).")
-@click.option("--d", "d", type=float, required=True, help="Transition moment [GeV^-1] (>= 0).")
-@click.option("--flavour", default="universal", show_default=True,
+@_m_n_option
+@click.option("--d", "d", type=Real(0.0, unit="GeV^-1", example=1e-6), required=True,
+              help="Transition moment d [GeV^-1] (>= 0, Magill convention).")
+@click.option("--flavour", type=_PORTAL_FLAVOURS, default="universal",
               help="Flavour of d: e, mu, tau or universal.")
-@click.option("--majorana", is_flag=True)
-@click.option("--flux-norm", "flux_norm", type=float, default=1e-24, show_default=True,
-              help="Per-flavour dPhi/dE at --flux-eref [GeV^-1 cm^-2 s^-1 sr^-1].")
-@click.option("--flux-index", "flux_index", type=float, default=2.0, show_default=True,
-              help="Power-law index gamma of dPhi/dE ~ E^-gamma.")
-@click.option("--flux-eref", "flux_eref", type=float, default=1e8, show_default=True,
-              help="Reference energy of --flux-norm [GeV].")
-@click.option("--years", type=float, default=10.0, show_default=True)
-@click.option("--length", "length_m", type=float, default=1000.0, show_default=True,
-              help="Instrumented length along the neutrino [m].")
-@click.option("--area", "area_km2", type=float, default=1.0, show_default=True,
-              help="Transverse area [km^2].")
-@click.option("--separation", "separation_m", type=float, default=10.0, show_default=True,
-              help="Smallest resolvable vertex separation [m].")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--cite", is_flag=True)
+@click.option("--majorana", is_flag=True, help="Majorana N (N -> nu gamma and nubar gamma).")
+@click.option("--flux-norm", "flux_norm",
+              type=Real(0.0, lo_open=True, unit="GeV^-1 cm^-2 s^-1 sr^-1", example=1e-24),
+              default=1e-24,
+              help="Per-flavour dPhi/dE at --flux-eref [GeV^-1 cm^-2 s^-1 sr^-1] (> 0).")
+@click.option("--flux-index", "flux_index", type=Real(0.0, 10.0, example=2.0), default=2.0,
+              help="Power-law index gamma of dPhi/dE ~ E^-gamma (dimensionless, 0 to 10).")
+@click.option("--flux-eref", "flux_eref", type=Real(0.0, lo_open=True, unit="GeV", example=1e8),
+              default=1e8, help="Reference energy of --flux-norm [GeV] (> 0).")
+@click.option("--years", type=Real(0.0, lo_open=True, unit="yr", example=10.0), default=10.0,
+              help="Exposure time [yr] (> 0).")
+@click.option("--length", "length_m", type=Real(0.0, lo_open=True, unit="m", example=1000.0),
+              default=1000.0, help="Instrumented length along the neutrino [m] (> 0).")
+@click.option("--area", "area_km2", type=Real(0.0, lo_open=True, unit="km^2", example=1.0),
+              default=1.0, help="Transverse area [km^2] (> 0).")
+@click.option("--separation", "separation_m", type=Real(0.0, unit="m", example=10.0),
+              default=10.0, help="Smallest resolvable vertex separation [m] (>= 0).")
+@_json_option
+@_cite_option
 def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: float,
                flux_index: float, flux_eref: float, years: float, length_m: float,
                area_km2: float, separation_m: float, as_json: bool, cite: bool) -> None:
@@ -1361,11 +1386,6 @@ def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: fl
 
     citations.reset()
     p = _portal_from(m_n, d, flavour, majorana, "magill")
-    for name, v in (("flux_norm", flux_norm), ("flux_eref", flux_eref)):
-        if not (math.isfinite(v) and v > 0):
-            raise NuemValueError(f"{name}={v:g} must be finite and > 0")
-    if not math.isfinite(flux_index):
-        raise NuemValueError(f"flux_index={flux_index!r} must be finite")
     flux = uhe.PowerLawFlux(flux_norm, flux_index, flux_eref)
     out = uhe.double_bang_count(p, flux, years=years, length_m=length_m, area_km2=area_km2,
                                 separation_m=separation_m)
@@ -1391,21 +1411,40 @@ def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: fl
 
 
 # --- scans on Dask (issue 23) ------------------------------------------------------------
+def _scheduler_address(ctx: click.Context, param: click.Parameter, value: str | None):
+    """--scheduler: an address like tcp://HOST:PORT, checked before anything starts."""
+    from nuem.scan.engine import _ADDRESS
+
+    if value is not None and not _ADDRESS.match(value):
+        raise click.BadParameter(f"{value!r} is not an address like tcp://HOST:PORT",
+                                 ctx=ctx, param=param)
+    return value
+
+
+#: The most local worker processes (or cluster jobs) ``nuem scan --workers`` starts.
+MAX_SCAN_WORKERS = 4096
+
+
 @cli.command("scan")
 @click.argument("spec_path", metavar="SPEC.yaml", type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-              help="Zarr store to write (default: the spec's store:, else SPEC.zarr).")
-@click.option("--resume", "resume", type=click.Path(path_type=Path), default=None,
-              metavar="STORE", help="Continue STORE (same spec): only unfinished chunks run.")
+@click.option("--out", "out", type=OutPath("dir"), default=None,
+              help="Zarr store (a directory) to write; its parent must exist.  "
+                   "[default: the spec's store:, else SPEC.zarr]")
+@click.option("--resume", "resume", type=OutPath("dir"), default=None, metavar="STORE",
+              help="Continue STORE (same spec): only unfinished chunks run.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing store.")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
-              help="Connect to a running Dask scheduler.")
+              callback=_scheduler_address,
+              help="Connect to a running Dask scheduler at tcp://HOST:PORT.  "
+                   "[default: a local cluster]")
 @click.option("--cluster", type=click.Choice(["slurm", "pbs"]), default=None,
-              help="Start a dask-jobqueue cluster (options from the spec's cluster: mapping).")
-@click.option("--workers", type=int, default=None,
-              help="Local worker processes (default: one per core), or jobs with --cluster.")
+              help="Start a dask-jobqueue cluster (options from the spec's cluster: mapping).  "
+                   "[default: a local cluster]")
+@click.option("--workers", type=Count(1, MAX_SCAN_WORKERS), default=None,
+              help=f"Local worker processes (1 to {MAX_SCAN_WORKERS}), or jobs with --cluster.  "
+                   "[default: one per core]")
 @click.option("--plot", is_flag=True, help="Draw the store's figures (STORE_<output>.png).")
-@click.option("--json", "as_json", is_flag=True)
+@_json_option
 def scan_cmd(spec_path: Path, out: Path | None, resume: Path | None, overwrite: bool,
              scheduler: str | None, cluster: str | None, workers: int | None, plot: bool,
              as_json: bool) -> None:
@@ -1423,7 +1462,7 @@ def scan_cmd(spec_path: Path, out: Path | None, resume: Path | None, overwrite: 
     if plot:
         obj["figures"] = [str(p) for p in scan.plot(store)]
     if as_json:
-        click.echo(json.dumps(obj, allow_nan=False))
+        _emit(obj, True)
     else:
         click.echo(f"{res.store}: {res.n_chunks} chunks, {res.computed} computed, "
                    f"{res.skipped} already done, {len(res.failed)} failed, "

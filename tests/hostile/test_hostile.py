@@ -47,13 +47,16 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("xsec",): ["--flavour", "e", "--energy", "1", "--recoil", "0.1"],
     ("sfp",): ["--profile", "constant", "--flavours", "1", "--energies", "1,7"],
     ("spectrum",): ["--bins", "4"],
+    ("portal", "limit"): ["xenonnt-2022", "--n-masses", "2"],
+    # SPEC.yaml: the small valid spec the workdir fixture writes
+    ("scan",): ["{tmp}/spec.yaml"],
 }
 
 
 def base_args(path: tuple[str, ...], cmd: click.Command) -> list[str]:
     """A valid invocation of ``cmd``: BASE, else each required option at its example."""
     if path in BASE:
-        return list(BASE[path])
+        return list(BASE[path])  # "{tmp}" stands for the workdir fixture's folder
     args: list[str] = []
     for p in cmd.params:
         if not p.required:
@@ -188,6 +191,14 @@ distance_m = 13.9
 """
 
 PROFILE = "r_km,density_gcc,ye,b_tesla\n0,10,0.5,1\n1000,1,0.5,1\n"
+
+# a valid, small `nuem scan` spec (6 naturalness bounds in 4 chunks)
+SCAN_SPEC = """\
+computation: bound
+options: {method: leading-log}
+grid: {scale: [300.0, 1000.0, 100000.0], r: [0.0, 0.5]}
+chunks: {scale: 2, r: 2}
+"""
 
 
 def _sub(text: str, old: str, new: str) -> str:
@@ -338,6 +349,7 @@ def workdir(tmp_path, monkeypatch):
     (tmp_path / "side.bin").write_bytes(bytes(range(256)))
     (tmp_path / "eff_nan.csv").write_text("E_keV,efficiency\n1,0.5\nnan,0.6\n100,1\n")
     (tmp_path / "subdir").mkdir()
+    (tmp_path / "spec.yaml").write_text(SCAN_SPEC)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -392,7 +404,8 @@ def test_at_least_300_hostile_inputs():
 
 @pytest.mark.parametrize("path, flag, value", OPTION_CASES)
 def test_hostile_option(path, flag, value, workdir):
-    args = list(path) + base_args(path, LEAVES[path]) + [flag, value.format(tmp=workdir)]
+    base = [a.format(tmp=workdir) for a in base_args(path, LEAVES[path])]
+    args = list(path) + base + [flag, value.format(tmp=workdir)]
     run_clean(args, ALIASES.get(flag, (flag,)), workdir)
 
 
@@ -407,7 +420,7 @@ GENERIC = [
 @pytest.mark.parametrize("path", list(LEAVES), ids=[" ".join(p) for p in LEAVES])
 def test_hostile_generic(path, case, workdir):
     _, extra, names = GENERIC[case]
-    args = list(path) + base_args(path, LEAVES[path]) + extra
+    args = list(path) + [a.format(tmp=workdir) for a in base_args(path, LEAVES[path])] + extra
     run_clean(args, names, workdir)
 
 

@@ -50,17 +50,18 @@ def test_xsec_json_and_scaling_with_d():
 
 
 @pytest.mark.parametrize("args,word", [
-    (("decay", "--m-n", "0", "--d", "1e-6"), "m_N"),
-    (("decay", "--m-n", "-0.1", "--d", "1e-6"), "m_N"),
-    (("decay", "--m-n", "nan", "--d", "1e-6"), "m_N"),
-    (("decay", "--m-n", "0.1", "--d", "-1e-6"), "d="),
-    (("decay", "--m-n", "0.1", "--d", "nan"), "d="),
+    (("decay", "--m-n", "0", "--d", "1e-6"), "'--m-n': 0 must be > 0 [GeV]"),
+    (("decay", "--m-n", "-0.1", "--d", "1e-6"), "--m-n"),
+    (("decay", "--m-n", "nan", "--d", "1e-6"), "--m-n"),
+    (("decay", "--m-n", "0.1", "--d", "-1e-6"), "'--d': -1e-6 must be >= 0 [GeV^-1]"),
+    (("decay", "--m-n", "0.1", "--d", "nan"), "--d"),
     (("decay", "--m-n", "0.1", "--d", "1e-6", "--flavour", "sterile"), "flavour"),
     (("xsec", "--target", "lead", "--energy", "1", "--m-n", "0.1", "--d", "1e-6"), "target"),
     (("xsec", "--target", "electron", "--energy", "0.01", "--m-n", "0.1", "--d", "1e-6"),
      "threshold"),
-    (("xsec", "--target", "argon", "--energy", "1", "--m-n", "0.1", "--d", "-1"), "d="),
-    (("xsec", "--target", "proton", "--energy", "nan", "--m-n", "0.1", "--d", "1e-6"), "E="),
+    (("xsec", "--target", "argon", "--energy", "1", "--m-n", "0.1", "--d", "-1"), "--d"),
+    (("xsec", "--target", "proton", "--energy", "nan", "--m-n", "0.1", "--d", "1e-6"),
+     "'--energy': nan is not a finite number [GeV]"),
 ])
 def test_bad_input_one_line_exit_2(args, word):
     p = run(*args)
@@ -85,8 +86,10 @@ def test_limit_json_table_and_small_mass_end():
 
 @pytest.mark.parametrize("args,word", [
     (("limit", "xenonnt-2022", "--flavour", "sterile"), "flavour"),
-    (("limit", "xenonnt-2022", "--m-min", "0"), "m_min"),
-    (("limit", "xenonnt-2022", "--m-max", "nan"), "m_max"),
+    (("limit", "xenonnt-2022", "--m-min", "0"), "--m-min"),
+    (("limit", "xenonnt-2022", "--m-max", "nan"), "--m-max"),
+    (("limit", "xenonnt-2022", "--m-min", "1e-2", "--m-max", "1e-3"), "--m-min"),
+    (("limit", "xenonnt-2022", "--n-masses", "1"), "--n-masses"),
 ])
 def test_limit_bad_input(args, word):
     p = run(*args)
@@ -106,6 +109,7 @@ def test_uhe_json_inputs_named_and_count_scales_as_d4_when_long_lived():
     assert b["events"] == pytest.approx(16 * a["events"], rel=5e-3, abs=0)
     p = run("uhe", "--m-n", "0.3", "--d", "1e-6", "--flux-norm", "nan")
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+    assert "--flux-norm" in p.stderr
 
 
 def test_limit_json_stays_clean_where_minuit_complains():

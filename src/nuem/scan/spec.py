@@ -278,11 +278,12 @@ def parse(raw: Mapping[str, Any], source: str = "spec") -> ScanSpec:
 
 def load(path: str | Path) -> ScanSpec:
     """Read and validate a YAML spec file."""
+    from nuem.data import read_user_text
+
     path = Path(path)
+    text = read_user_text(path, "spec")  # one line for missing, directory, binary, non-UTF-8
     try:
-        raw = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise NuemValueError(f"spec file {str(path)!r}: {exc.strerror}") from exc
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise NuemValueError(f"spec file {str(path)!r} is not valid YAML: "
                              f"{str(exc).splitlines()[0]}") from exc
