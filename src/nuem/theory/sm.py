@@ -51,6 +51,23 @@ def charge_radius(flavour: str | None = None):
         3.0 - 2.0 * math.log(ml**2 / constants.M_W**2))
 
 
+def _pal_wolfenstein(masses, U) -> tuple[np.ndarray, np.ndarray]:
+    """Checked masses [eV] and -3 G_F m_e/(16 sqrt2 pi^2) sum_l U*_li U_lj m_l^2/M_W^2 [mu_B/eV],
+    the matrix shared by the magnetic (m_i + m_j) and electric (m_i - m_j) transition
+    moments (Pal & Wolfenstein 1982).  ``U`` defaults to the NuFIT 6.0 NO PMNS matrix."""
+    from nuem import mixing
+
+    m = np.asarray(masses, dtype=float)
+    if m.shape != (3,) or not np.all(np.isfinite(m)) or np.any(m < 0):
+        raise NuemValueError(f"masses={masses!r} must be three finite masses >= 0 (eV)")
+    U = mixing.nufit("NO").pmns() if U is None else np.asarray(U, dtype=complex)
+    if U.shape != (3, 3) or np.abs(U.conj().T @ U - np.eye(3)).max() > 1e-8:
+        raise NuemValueError("U must be a unitary 3x3 matrix (unphysical mixing)")
+    S = np.einsum("li,lj,l->ij", U.conj(), U, _lepton_masses() ** 2 / constants.M_W**2)
+    pref = -3.0 * constants.G_F * constants.m_e / (16.0 * math.sqrt(2.0) * math.pi**2)
+    return m, pref * S
+
+
 def transition_moments(masses, U=None, majorana: bool = False) -> np.ndarray:
     """Standard-Model transition magnetic moments mu_ij [mu_B] of massive neutrinos
     (one loop, leading order in m_l^2/M_W^2; Pal & Wolfenstein, PRD 25, 766 (1982);
@@ -63,19 +80,9 @@ def transition_moments(masses, U=None, majorana: bool = False) -> np.ndarray:
     of :func:`dirac_magnetic_moment` (zero for Majorana).  ``masses`` (m1, m2, m3) [eV] >= 0,
     ``U`` the PMNS matrix (default NuFIT 6.0 NO).  Returns a complex (3, 3) array.
     """
-    from nuem import mixing
-
     citations.register("PalWolfenstein1982", "GiuntiStudenikin2015")
-    m = np.asarray(masses, dtype=float)
-    if m.shape != (3,) or not np.all(np.isfinite(m)) or np.any(m < 0):
-        raise NuemValueError(f"masses={masses!r} must be three finite masses >= 0 (eV)")
-    U = mixing.nufit("NO").pmns() if U is None else np.asarray(U, dtype=complex)
-    if U.shape != (3, 3) or np.abs(U.conj().T @ U - np.eye(3)).max() > 1e-8:
-        raise NuemValueError("U must be a unitary 3x3 matrix (unphysical mixing)")
-    a = _lepton_masses() ** 2 / constants.M_W**2
-    S = np.einsum("li,lj,l->ij", U.conj(), U, a)
-    pref = -3.0 * constants.G_F * constants.m_e / (16.0 * math.sqrt(2.0) * math.pi**2)
-    mu = pref * (m[:, None] + m[None, :]) * S
+    m, PS = _pal_wolfenstein(masses, U)
+    mu = (m[:, None] + m[None, :]) * PS
     if majorana:
         mu = 2j * np.imag(mu)
         np.fill_diagonal(mu, 0.0)
@@ -99,16 +106,7 @@ def electric_transition_moments(masses, U=None, majorana: bool = False) -> np.nd
     The diagonal vanishes; the moments vanish for degenerate masses.  ``masses`` (m1, m2, m3)
     [eV] >= 0, ``U`` the PMNS matrix (default NuFIT 6.0 NO).  Returns a complex (3, 3) array.
     """
-    from nuem import mixing
-
     citations.register("PalWolfenstein1982", "Jana2024")
-    m = np.asarray(masses, dtype=float)
-    if m.shape != (3,) or not np.all(np.isfinite(m)) or np.any(m < 0):
-        raise NuemValueError(f"masses={masses!r} must be three finite masses >= 0 (eV)")
-    U = mixing.nufit("NO").pmns() if U is None else np.asarray(U, dtype=complex)
-    if U.shape != (3, 3) or np.abs(U.conj().T @ U - np.eye(3)).max() > 1e-8:
-        raise NuemValueError("U must be a unitary 3x3 matrix (unphysical mixing)")
-    S = np.einsum("li,lj,l->ij", U.conj(), U, _lepton_masses() ** 2 / constants.M_W**2)
-    pref = -3.0 * constants.G_F * constants.m_e / (16.0 * math.sqrt(2.0) * math.pi**2)
-    eps = pref * (m[:, None] - m[None, :]) * S
+    m, PS = _pal_wolfenstein(masses, U)
+    eps = (m[:, None] - m[None, :]) * PS
     return (2.0 * np.real(eps)).astype(complex) if majorana else eps
