@@ -87,3 +87,14 @@ def test_bad_inputs():
     with pytest.raises(NuemValueError, match="x=r/R_sun"):
         mixing.solar_electron_density(1.5)
     assert math.isfinite(float(mixing.solar_electron_density(0.5)))
+
+
+def test_solar_mass_fractions_cache_returns_independent_equal_arrays():
+    """A repeated call (served from the cache) equals the first and is a fresh array."""
+    E = np.geomspace(0.1e6, 15e6, 7)
+    a = mixing.solar_mass_fractions(E, "8B")
+    b = mixing.solar_mass_fractions(E.copy(), "8B")
+    np.testing.assert_array_equal(a, b)
+    b[:] = -1.0
+    np.testing.assert_array_equal(mixing.solar_mass_fractions(E, "8B"), a)
+    assert not np.array_equal(mixing.solar_mass_fractions(E * 1.1, "8B"), a)
