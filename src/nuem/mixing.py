@@ -132,7 +132,7 @@ def solar_mass_fractions(E, component: str, params: OscillationParameters | None
                          ) -> np.ndarray:
     """P(nu_e -> nu_k) at Earth, k = 1, 2, 3, for a nu_e of energy E [eV] produced with the
     radial distribution of ``component``; shape E.shape + (3,).  Adiabatic MSW (module doc)."""
-    citations.register("MSW")
+    citations.register("Wolfenstein1978", "MSW")
     p = nufit() if params is None else params
     E = require_positive("E", E, "eV")
     if E.size > _MASS_FRACTIONS_LARGEST:

@@ -255,6 +255,8 @@ def propagate(system: System, profile: Profile, E, method: str = "magnus",
         ``tol``, measured 0.1-1.6 tol) or "turn" (the basis-turn criterion alone, cheaper,
         does not honour ``tol``); see :func:`_adiabatic`.
 
+    Notes
+    -----
     For ``adiabatic`` without ``grid``, ``info["grids"]`` lists each energy band's grid
     (``e_min``, ``e_max``, ``edges``, ``local_error_rss``), ``info["energy_steps"]`` is the
     number of energy-steps taken, ``steps`` the largest band's step count, and
