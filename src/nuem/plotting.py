@@ -304,7 +304,7 @@ def sfp_probabilities(path, E_MeV, P, states: list[str], initial: int = 0,
     ax.set_ylabel("probability")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(title, fontsize=10.5)
-    ax.legend(fontsize=9, ncol=2, loc="center left")
+    ax.legend(fontsize=9, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.16))
     fig.tight_layout()
     return _save_png_pdf(fig, path)
 

@@ -512,7 +512,7 @@ def write_report(out_dir: Path, progress: bool | None = None,
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>nuem report</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
+<style>body{{font-family:sans-serif;max-width:72em;margin:2em auto;line-height:1.4}}
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:3px 8px;
 text-align:right}}th{{background:#eee}}</style></head><body>
 <h1>nuem report</h1><p>nuem {__version__}, generated {stamp}.</p>
