@@ -64,6 +64,7 @@ def test_unitarity(method, kw):
     assert r.unitarity_defect() < 1e-10
 
 
+@pytest.mark.slow
 def test_oracle_conserves_probability_to_its_tolerance():
     """DOP853 is not unitary by construction; it conserves probability to ~its tolerance."""
     sysm, prof, E, _ = problems.p6(1)
@@ -169,6 +170,7 @@ def test_majorana_antineutrino_block_is_cp_conjugate():
     np.testing.assert_allclose(r.probabilities[0, 3:, 3:], P_ref, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_all_solvers_agree_with_oracle_on_p6():
     """Problem P6 (issue 5): every solver within 1e-6 of the DOP853 oracle (rtol 1e-10)."""
     sysm, prof, E, ini = problems.p6(1000)
@@ -180,6 +182,7 @@ def test_all_solvers_agree_with_oracle_on_p6():
         assert np.abs(P - ref).max() < 1e-6, method
 
 
+@pytest.mark.slow
 def test_adiabatic_reaches_tol_on_the_supernova_envelope():
     """Problem SN (1e10 g/cm^3 at 100 km): with the default local error control the
     adiabatic solver at tol 1e-3 and 1e-4 lies within tol of the same scheme on 2^16
