@@ -105,3 +105,22 @@ def _checked_assert_allclose(actual, desired, rtol=1e-07, atol=0, equal_nan=True
 np.allclose = _checked_allclose
 np.isclose = _checked_isclose
 np.testing.assert_allclose = _checked_assert_allclose
+
+
+# --- test layers ------------------------------------------------------------------------
+# The default run is the fast layer: no numba or jax needed.  Tests marked ``slow`` (long
+# physics checks, the report in a real browser, the slow tutorials) or ``kernels`` (the
+# optional numba and jax kernels against numpy) run with --run-slow (or select them with
+# -m, e.g. -m kernels).
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="also run the tests marked slow or kernels (the full suite)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow") or config.getoption("-m"):
+        return
+    skip = pytest.mark.skip(reason="slow or kernels layer: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords or "kernels" in item.keywords:
+            item.add_marker(skip)

@@ -64,6 +64,7 @@ def test_scan_writes_png_and_pdf(tmp_path):
     assert (tmp_path / "scan.pdf").stat().st_size > 5_000
 
 
+@pytest.mark.slow
 def test_report_writes_self_contained_page(tmp_path):
     p = run("report", "--out", str(tmp_path / "rep"))
     assert p.returncode == 0, p.stderr
@@ -195,6 +196,7 @@ def test_issue6_bad_input_exit_2(args, needle):
     assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr
 
 
+@pytest.mark.slow
 def test_sfp_signal_sun_lists_the_published_limits():
     p = run("sfp", "--profile", "sun", "--majorana", "--mu", "1e-11", "--b0", "100",
             "--energies", "2:16:20", "--signal", "--json")

@@ -72,6 +72,7 @@ def test_theory_expectations_are_computed():
     assert th["naturalness"]["value"] == pytest.approx(9.65e-15, rel=0.01, abs=0)
 
 
+@pytest.mark.slow
 def test_cli_limits_and_global_plot(tmp_path):
     r = subprocess.run([sys.executable, "-m", "nuem", "limits", "--type", "millicharge", "--json"],
                        capture_output=True, text=True, timeout=120)

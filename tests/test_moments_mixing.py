@@ -204,3 +204,14 @@ def test_solar_msw_mass_fractions_written_out():
         ref = [c13sq * cm2, c13sq * (1 - cm2), p.s13sq]
         got = mixing.solar_mass_fractions(np.array([E]), "8B")[0]
         np.testing.assert_allclose(got, ref, rtol=1e-12, atol=0)
+
+
+def test_solar_mass_fractions_cache_returns_independent_equal_arrays():
+    """A repeated call (served from the cache) equals the first and is a fresh array."""
+    E = np.geomspace(0.1e6, 15e6, 7)
+    a = mixing.solar_mass_fractions(E, "8B")
+    b = mixing.solar_mass_fractions(E.copy(), "8B")
+    np.testing.assert_array_equal(a, b)
+    b[:] = -1.0
+    np.testing.assert_array_equal(mixing.solar_mass_fractions(E, "8B"), a)
+    assert not np.array_equal(mixing.solar_mass_fractions(E * 1.1, "8B"), a)

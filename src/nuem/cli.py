@@ -838,7 +838,7 @@ def sfp(profile_name: str, mu: float, b0: float | None, energies: str, density: 
         b_tesla: float, length_km: float, twist: float, flavours: int, majorana: bool,
         method: str, backend: str, tol: float, as_json: bool, plot: Path | None,
         signal: bool, cite: bool) -> None:
-    """Spin and spin-flavour precession: P[i][j] from each initial state i to final j."""
+    """Spin and spin-flavour precession: P(i -> j) from each initial state i to final j."""
     from nuem.propagation import System, profiles, propagate
     from nuem.units import MeV, km, tesla
 

@@ -132,9 +132,33 @@ def solar_mass_fractions(E, component: str, params: OscillationParameters | None
                          ) -> np.ndarray:
     """P(nu_e -> nu_k) at Earth, k = 1, 2, 3, for a nu_e of energy E [eV] produced with the
     radial distribution of ``component``; shape E.shape + (3,).  Adiabatic MSW (module doc)."""
-    citations.register("MSW")
+    citations.register("Wolfenstein1978", "MSW")
     p = nufit() if params is None else params
     E = require_positive("E", E, "eV")
+    if E.size > _MASS_FRACTIONS_LARGEST:
+        return _solar_mass_fractions(E, component, p)
+    key = (E.shape, E.tobytes(), component, p)
+    hit = _MASS_FRACTIONS.get(key)
+    if hit is None:
+        hit = _solar_mass_fractions(E, component, p)
+        if len(_MASS_FRACTIONS) >= _MASS_FRACTIONS_SIZE:
+            _MASS_FRACTIONS.pop(next(iter(_MASS_FRACTIONS)))
+        _MASS_FRACTIONS[key] = hit
+    else:
+        production_zone(component)  # registers the citation as the computation does
+    return hit.copy()
+
+
+#: solar_mass_fractions results by (energies, component, parameters): a detector's rate,
+#: its binned counts and every likelihood model ask again for the same energy nodes
+_MASS_FRACTIONS: dict = {}
+_MASS_FRACTIONS_SIZE = 64
+_MASS_FRACTIONS_LARGEST = 2 ** 20
+
+
+def _solar_mass_fractions(E: np.ndarray, component: str, p: OscillationParameters
+                          ) -> np.ndarray:
+    """The computation of :func:`solar_mass_fractions` (E validated)."""
     x, w = production_zone(component)
     c13sq = 1.0 - p.s13sq
     cos2 = 1.0 - 2.0 * p.s12sq

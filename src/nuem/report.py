@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
+import sys
+import time
 from pathlib import Path
 
 from nuem import __version__, citations, constants
@@ -34,9 +36,39 @@ def naturalness_table(scales_tev=TABLE_SCALES_TEV, r_values=TABLE_R, delta_m: fl
     return rows
 
 
-def _img(path: Path) -> str:
+def _img(path: Path, alt: str = "") -> str:
+    """The PNG at ``path`` as an embedded image (a data URI), scaled to the page width."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img alt="{html.escape(path.name)}" src="data:image/png;base64,{data}" width="720">'
+    return (f'<img alt="{html.escape(alt or path.name)}" src="data:image/png;base64,{data}" '
+            'style="max-width:100%;height:auto">')
+
+
+def _pdf_link(path: Path) -> str:
+    """A download link carrying the PDF at ``path`` inside the page (a data URI), so the
+    page stays self-contained."""
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (f'<a download="{html.escape(path.name)}" '
+            f'href="data:application/pdf;base64,{data}">PDF</a>')
+
+
+#: HTML for the units the tables print (one typesetting throughout)
+UNIT_HTML = {"mu_B": "&mu;<sub>B</sub>", "e": "e", "cm^2": "cm<sup>2</sup>"}
+
+
+def _sci_html(x: float, digits: int = 2) -> str:
+    """x in HTML scientific notation, e.g. 6.1&times;10<sup>-12</sup>."""
+    if x == 0:
+        return "0"
+    m, e = f"{x:.{digits}e}".split("e")
+    return f"{m}&times;10<sup>{int(e)}</sup>"
+
+
+def _sci_tex(x: float, digits: int = 1) -> str:
+    """x in mathtext scientific notation (for figure labels)."""
+    if x == 0:
+        return "0"
+    m, e = f"{x:.{digits}e}".split("e")
+    return rf"{m}\times10^{{{int(e)}}}"
 
 
 def _naturalness_section(out: Path) -> str:
@@ -68,7 +100,7 @@ O<sub>1,2</sub> mix into the mass operator O<sub>3</sub>; requiring the induced 
 exceed &delta;m<sub>&nu;</sub> = 1 eV bounds |&mu;<sub>&nu;</sub>|. r = C<sub>-</sub>/C<sub>+</sub>
 at &Lambda;; f(r) = 0 at r = {nat.r_zero():.3f} (no bound there).</p>
 {_img(png)}
-<p>Figure also as <a href="{pdf.name}">PDF</a>.</p>
+<p>Figure also as {_pdf_link(pdf)}.</p>
 <h3>Bound on |&mu;<sub>&nu;</sub>|/&mu;<sub>B</sub> for &delta;m<sub>&nu;</sub> = 1 eV</h3>
 <table><tr><th>&Lambda; [TeV]</th><th>r</th>{head}</tr>{body}</table>
 <p>Eq. (27) coefficient: {nat.eq27_coefficient():.3e} with PDG 2024 inputs and v = 246.22 GeV in the
@@ -98,29 +130,34 @@ def solar_xenon_table(detector: str = "xenonnt-sr0", moments=REPORT_MOMENTS,
     return {"detector": det, "E": E, "spectra": spectra, "counts": counts, "ranges": ranges}
 
 
-def _solar_section(out: Path) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
+def solar_figure(path: Path, E, spectra: dict, detector: str) -> Path:
+    """The observed solar ER spectrum [events/(t yr keV)] against energy [keV] for each
+    moment in ``spectra`` (moment -> {"total": ...}); writes the PNG ``path``."""
     import matplotlib.pyplot as plt
 
+    fig, ax = plt.subplots(figsize=(7.0, 4.4))
+    for mu, r in spectra.items():
+        lab = (r"Standard Model ($\mu_\nu = 0$)" if mu == 0
+               else rf"$\mu_\nu = {_sci_tex(mu, 0)}\,\mu_B$")
+        ax.plot(E, r["total"], label=lab, lw=1.8)
+    ax.set_xlabel("reconstructed energy [keV]", fontsize=11)
+    ax.set_ylabel("events / (t yr keV)", fontsize=11)
+    ax.tick_params(labelsize=10)
+    ax.set_title(f"Solar neutrinos (B16-GS98, NuFIT 6.0 MSW) in {detector}", fontsize=11)
+    ax.legend(fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return Path(path)
+
+
+def _solar_section(out: Path) -> str:
     tab = solar_xenon_table()
     det = tab["detector"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for mu, r in tab["spectra"].items():
-        lab = "Standard Model (mu = 0)" if mu == 0 else f"mu = {mu:.0e} mu_B"
-        ax.plot(tab["E"], r["total"], label=lab)
-    ax.set_xlabel("reconstructed energy [keV]")
-    ax.set_ylabel("events / (t yr keV)")
-    ax.set_title(f"solar neutrinos (B16-GS98, NuFIT 6.0 MSW) in {det.name}", fontsize=9)
-    ax.legend()
-    fig.tight_layout()
-    png = out / "solar_xenon.png"
-    fig.savefig(png, dpi=120)
-    plt.close(fig)
+    png = solar_figure(out / "solar_xenon.png", tab["E"], tab["spectra"], det.name)
     heads = "".join(f"<th>{a:g}-{b:g} keV</th>" for a, b in tab["ranges"])
-    rows = "".join(f"<tr><td>{mu:g}</td>" + "".join(f"<td>{c:.1f}</td>" for c in cs) + "</tr>"
-                   for mu, cs in tab["counts"].items())
+    rows = "".join(f"<tr><td>{_sci_html(mu, 0)}</td>" + "".join(f"<td>{c:.1f}</td>" for c in cs)
+                   + "</tr>" for mu, cs in tab["counts"].items())
     return f"""
 <h2>2. Solar neutrinos in xenon: {html.escape(det.description)}</h2>
 <p>Elastic &nu;-e scattering (Standard Model + magnetic moment, flavour-universal effective
@@ -151,16 +188,19 @@ def _limits_section(out: Path) -> str:
             c = lim.fit_curves(model, res, np.linspace(*ds.range_keV, 30))
             png = plotting.dataset_fit(out / "xenonnt_fit.png", c["edges"], c["observed"],
                                        c["background"], c["signal"],
-                                       f"B0 + signal at mu = {res.limit:.2e} mu_B (90% CL)",
+                                       rf"B$_0$ + signal at $\mu_\nu = {_sci_tex(res.limit)}"
+                                       r"\,\mu_B$ (90% CL)",
                                        "XENONnT SR0: data, fitted B0, signal at the limit")
             fig_html = _img(png)
     entries, theory = db.select("mu"), db.theory_expectations()
     gpng = plotting.global_picture(out / "global_picture.png", entries, theory)
-    plotting.global_picture(out / "global_picture.pdf", entries, theory)
+    gpdf = plotting.global_picture(out / "global_picture.pdf", entries, theory)
     pub = ds.published.get("mu", {}).get("limit")
     body = "".join(
-        f"<tr><td>{r.param}</td><td>{r.limit:.3e} {html.escape(r.to_dict()['unit'])}</td>"
-        f"<td>[{r.interval[0]:.2e}, {r.interval[1]:.2e}]</td><td>{html.escape(r.statistic)}</td></tr>"
+        f"<tr><td>{PARAM_HTML[r.param]}</td><td>{_sci_html(r.limit, 3)} "
+        f"{UNIT_HTML[r.to_dict()['unit']]}</td>"
+        f"<td>[{_sci_html(r.interval[0])}, {_sci_html(r.interval[1])}]</td>"
+        f"<td>{html.escape(r.statistic)}</td></tr>"
         for r in rows)
     return f"""
 <h2>3. Limits from XENONnT SR0 and the global picture</h2>
@@ -168,15 +208,26 @@ def _limits_section(out: Path) -> str:
 keV ({ds.exposure_t_yr:g} t yr), background = the collaboration's best-fit B0 with a free
 normalisation (profiled with iminuit), signal = what &mu; or q adds to the solar &nu;-e rate
 (stepping approximation, published efficiency and resolution). Published limit:
-&mu;<sub>&nu;</sub> &lt; {pub:g} &mu;<sub>B</sub> (90% CL).</p>
+&mu;<sub>&nu;</sub> &lt; {_sci_html(pub, 1)} &mu;<sub>B</sub> (90% CL).</p>
 <table><tr><th>parameter</th><th>90% CL limit</th><th>interval</th><th>statistic</th></tr>{body}</table>
 {fig_html}
 <h3>The global picture</h3>
 <p>Every magnetic-moment entry of <code>nuem/limits/published.yaml</code>; the Standard-Model
-band and the naturalness line are computed by nuem.theory. Also as
-<a href="global_picture.pdf">PDF</a>.</p>
-{_img(gpng)}
+band and the naturalness band are computed by nuem.theory. Also as {_pdf_link(gpdf)}.</p>
+{_img(gpng, "global picture of magnetic-moment limits")}
 """
+
+
+#: figure titles of section 4 (two lines, so they fit the figure width)
+SFP_TITLE = ("Supernova envelope: Majorana, $\\mu = 10^{-12}\\,\\mu_B$,\n"
+             "$B = 10^{12}$ G $(100\\,$km$/r)^2$, twist $10^{-3}$ rad/km")
+SN_EVENTS_TITLE = "Supernova at 10 kpc (benchmark alpha-fit source): interaction spectra"
+#: the two cases of the supernova spectra as the table prints them
+SN_RSFP = r"$\mu = 10^{-12}\,\mu_B$ (RSFP)"
+SN_CASE_HTML = {"no moments (MSW only)": "no moments (MSW only)",
+                SN_RSFP: "&mu; = 10<sup>-12</sup> &mu;<sub>B</sub> (RSFP)"}
+PARAM_HTML = {"mu": "&mu;<sub>&nu;</sub>", "q": "q<sub>&nu;</sub>",
+              "r2": "&lt;r<sup>2</sup>&gt;"}
 
 
 def _sfp_section(out: Path) -> str:
@@ -187,18 +238,18 @@ def _sfp_section(out: Path) -> str:
 
     system, prof, _, ini = problems.sn()
     E = np.geomspace(1.0, 60.0, 16) * MeV
-    from nuem.propagation._kernels import available_backends
-
-    backend = "numba" if "numba" in available_backends() else "numpy"
-    # tol 1e-4 with the local step control, measured from the converged oracle (2^17 log
-    # steps) at these 16 energies: 6.4e-5 (numba, a grid per energy band), 2.1e-5 (numpy,
-    # one grid); benchmarks/propagation.py measures the same problem at 1e4 energies
-    res = propagate(system, prof, E, "adiabatic", initial=ini, tol=1e-4, backend=backend)
-    err_meas = "6.4e-5" if backend == "numba" else "2.1e-5"
+    # the batched numpy adiabatic solver with the basis-turn step control at tol 1e-3:
+    # measured 5.1e-4 from the local control at tol 1e-4 (itself 2.1e-5 from the converged
+    # oracle of 2^17 log steps) at these 16 energies, in 1.2 s of CPU (the numba kernel with
+    # the local control at tol 1e-4, 6.4e-5, takes 8 s); benchmarks/propagation.py
+    # measures the same problem at 1e4 energies
+    backend = "numpy"
+    res = propagate(system, prof, E, "adiabatic", initial=ini, tol=1e-3, backend=backend,
+                    refine="turn")
+    control, err_meas = "tol 1e-3 with the basis-turn step control", "5e-4"
     P = res.probabilities
     pngs = plotting.sfp_probabilities(out / "sfp_supernova", E / MeV, P, res.states,
-                                      title="Supernova envelope, Majorana mu = 1e-12 mu_B, "
-                                            "B = 1e12 G (100 km/r)^2, twist 1e-3 rad/km")
+                                      title=SFP_TITLE)
     rows = []
     for Ei in (5 * MeV, 20 * MeV):
         for c in resonance.crossings(system, prof, np.array([Ei]), points=2001):
@@ -214,9 +265,8 @@ def _sfp_section(out: Path) -> str:
 <p>Majorana neutrinos (three flavours, transition moments 1e-12 &mu;<sub>B</sub> on every
 pair) from 100 km through &rho; = 1e10 (100 km/r)<sup>3</sup> g/cm<sup>3</sup> with the
 iron-core Y<sub>e</sub> step at 1500 km, field 1e12 G (100 km/r)<sup>2</sup> twisting at
-1e-3 rad/km (<code>nuem.propagation.problems.sn</code>), adiabatic solver at tol 1e-4
-with local error control, {backend} kernel (measured {err_meas} from a converged oracle at
-these energies; up to {res.steps} steps per grid, probability conserved to
+1e-3 rad/km (<code>nuem.propagation.problems.sn</code>), adiabatic solver at {control},
+{backend} kernel (measured {err_meas} from a converged oracle at these energies; up to {res.steps} steps per grid, probability conserved to
 {res.unitarity_defect():.1e}).</p>
 <table><tr><th>E [MeV]</th><th>P(&nu;<sub>e</sub>&rarr;&nu;<sub>e</sub>)</th>
 <th>P(&nu;<sub>e</sub>&rarr;&nu;&#772;<sub>e</sub>)</th>
@@ -243,17 +293,18 @@ def _sfp_observables(out: Path) -> str:
     system, prof, _, _ = problems.sn(2)
     E = np.linspace(3.0, 80.0, 40) * MeV
     cases = {"no moments (MSW only)": System(3, majorana=True, moments=0.0),
-             "mu = 1e-12 mu_B (RSFP)": system}
+             SN_RSFP: system}
     backend = "numba" if "numba" in available_backends() else "numpy"
-    # the event totals at tol 1e-2 agree with tol 1e-3 to 1e-5 relative (measured)
-    sig = {k: sfp.supernova_signal(s, prof, E, tol=1e-2, backend=backend)
+    # the states decohere on the way to Earth, so the basis-turn step control suffices:
+    # with it the event totals agree with the local control at tol 1e-3 to 1e-5 relative
+    # (measured for both cases)
+    sig = {k: sfp.supernova_signal(s, prof, E, tol=1e-2, backend=backend, refine="turn")
            for k, s in cases.items()}
     pngs = plotting.supernova_event_spectra(
         out / "sfp_supernova_events", E / MeV,
         {k: {d: n * MeV for d, n in v.events.items()} for k, v in sig.items()},
-        title="Supernova at 10 kpc, benchmark alpha-fit source, interaction spectra (no "
-              "resolution)")
-    rows = "".join(f"<tr><td>{k}</td>" + "".join(f"<td>{v.totals[d]:.0f}</td>"
+        title=SN_EVENTS_TITLE)
+    rows = "".join(f"<tr><td>{SN_CASE_HTML[k]}</td>" + "".join(f"<td>{v.totals[d]:.0f}</td>"
                                                  for d in ("dune-like", "hk-like")) + "</tr>"
                    for k, v in sig.items())
     b0 = 1e6 * gauss
@@ -261,7 +312,7 @@ def _sfp_observables(out: Path) -> str:
     sol = sfp.solar_antineutrinos(mu, b0)
     def window(w):
         lo, hi = w["window"]
-        return f"{lo / MeV:.1f}-" + ("" if hi is None else f"{hi / MeV:.1f}")
+        return f"&gt; {lo / MeV:.1f}" if hi is None else f"{lo / MeV:.1f}-{hi / MeV:.1f}"
 
     srows = "".join(f"<tr><td>{w['experiment']}</td><td>{window(w)}</td>"
                     f"<td>{w['fraction']:.2e}</td><td>{w['limit']:.1e} ({w['cl']:.0%})</td>"
@@ -274,15 +325,15 @@ by six species, &lt;E&gt; = 12/15/18 MeV, &alpha; = 2.3) at 10 kpc, through the 
 above, decohered to Earth; 40 kt of argon (&nu;<sub>e</sub> CC on <sup>40</sup>Ar,
 SNOwGLoBES table) and 187 kt of water (inverse beta decay, Strumia-Vissani).  Interaction
 counts over 3-80 MeV, no resolution or efficiency (<code>nuem.detectors.sfp</code>;
-adiabatic solver at tol 1e-2, {backend} kernel; the totals move by 1e-5 relative at tol
-1e-3).</p>
+adiabatic solver with the basis-turn step control, {backend} kernel; the totals move by
+1e-5 relative with the local error control at tol 1e-3).</p>
 <table><tr><th>case</th><th>DUNE-like &nu;<sub>e</sub>Ar events</th>
 <th>HK-like IBD events</th></tr>{rows}</table>
 {_img(pngs[0])}
 <h3>Solar &nu;&#772;<sub>e</sub> from spin-flavour precession</h3>
-<p>Majorana transition moments {mu:g} &mu;<sub>B</sub>, convective-zone field peaking at
-{b0 / gauss:.0e} G (0.85 R<sub>sun</sub>), 8B &nu;<sub>e</sub> from 0.05 R<sub>sun</sub>;
-fraction averaged over 8B &times; IBD in each experiment's window.</p>
+<p>Majorana transition moments {_sci_html(mu, 0)} &mu;<sub>B</sub>, convective-zone field
+peaking at {_sci_html(b0 / gauss, 0)} G (0.85 R<sub>&#9737;</sub>), <sup>8</sup>B &nu;<sub>e</sub> from 0.05 R<sub>&#9737;</sub>;
+fraction averaged over <sup>8</sup>B &times; IBD in each experiment's window.</p>
 <table><tr><th>experiment</th><th>window [MeV]</th><th>predicted fraction</th>
 <th>published limit</th><th></th></tr>{srows}</table>
 """
@@ -327,7 +378,7 @@ def _theory_section(out: Path) -> str:
 <h2>5. Theory: Standard-Model and model predictions against the limits</h2>
 <table><tr><th>quantity</th><th>prediction</th><th>best laboratory limit</th>
 <th>best astrophysical limit</th></tr>{body}</table>
-<p>Consequences of a moment at the best astrophysical limit, {mu_rg:g} &mu;<sub>B</sub>:
+<p>Consequences of a moment at the best astrophysical limit, {_sci_html(mu_rg, 1)} &mu;<sub>B</sub>:
 radiative decay &nu;<sub>3</sub> &rarr; &nu;<sub>2</sub>&gamma; (NO, m<sub>1</sub> = 0) has a
 lifetime of {tau:.2e} s and a photon energy of
 {float(decay.photon_energy(m3, float(decay.masses(0.0, 'NO')[1]))) * 1e3:.1f} meV
@@ -341,19 +392,119 @@ Papavassiliou &amp; Vidal 2002; limits from
 """
 
 
-def write_report(out_dir: Path) -> Path:
-    """Write ``out_dir/index.html`` (and the figure files beside it); return its path."""
+#: the report's sections in order: (title shown while it runs, function of the output dir)
+SECTIONS = (
+    ("naturalness bound (Bell et al.)", _naturalness_section),
+    ("solar neutrinos in xenon", _solar_section),
+    ("XENONnT limits and the global picture", _limits_section),
+    ("spin-flavour precession in a supernova", _sfp_section),
+    ("theory predictions", _theory_section),
+)
+
+
+#: the section run in a second process when there are two cores (the longest one; the
+#: others together take about as long)
+PARALLEL_SECTION = 3
+
+
+def _section_job(index: int, out: str) -> tuple[str, list[str]]:
+    """Run section ``index`` in a worker process: its HTML and the citation keys it used."""
+    citations.reset()
+    html_part = SECTIONS[index][1](Path(out))
+    return html_part, citations.used()
+
+
+def _worker(progress_parallel: bool | None):
+    """A one-process pool for :data:`PARALLEL_SECTION` when two cores are free to us
+    (``spawn``: a fresh interpreter, nothing inherited but the environment), else None."""
+    import os
+
+    if progress_parallel is False:
+        return None
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    if cores < 2:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _run_sections(out: Path, progress: bool | None, parallel: bool | None = None) -> list[str]:
+    """Each section's HTML, in order.  With two cores the longest section runs in a worker
+    process while this one runs the others (``parallel=False`` runs all here).  With
+    ``progress`` (default: when stderr is a terminal) a rich display names each section as it
+    runs and prints the time each took."""
+    if progress is None:
+        progress = sys.stderr.isatty()
+    pool = _worker(parallel)
+    parts: dict[int, str] = {}
+    t_start = time.perf_counter()
+    future = pool.submit(_section_job, PARALLEL_SECTION, str(out)) if pool else None
+    here = [k for k in range(len(SECTIONS)) if future is None or k != PARALLEL_SECTION]
+
+    def finish_worker():
+        html_part, keys = future.result()
+        citations.register(*keys)
+        pool.shutdown()
+        parts[PARALLEL_SECTION] = html_part
+
+    try:
+        if not progress:
+            for k in here:
+                parts[k] = SECTIONS[k][1](out)
+            if future is not None:
+                finish_worker()
+            return [parts[k] for k in range(len(SECTIONS))]
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        console = Console(stderr=True)
+        n = len(SECTIONS)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            bg = None
+            if future is not None:
+                bg = bar.add_task(f"{PARALLEL_SECTION + 1}/{n} {SECTIONS[PARALLEL_SECTION][0]} "
+                                  "(second process)", total=1)
+            for k in here:
+                task = bar.add_task(f"{k + 1}/{n} {SECTIONS[k][0]}", total=1)
+                t0 = time.perf_counter()
+                parts[k] = SECTIONS[k][1](out)
+                bar.update(task, completed=1, visible=False)
+                console.print(f"[green]done[/] {k + 1}/{n} {SECTIONS[k][0]} "
+                              f"({time.perf_counter() - t0:.1f} s)")
+            if future is not None:
+                finish_worker()
+                bar.update(bg, completed=1, visible=False)
+                console.print(f"[green]done[/] {PARALLEL_SECTION + 1}/{n} "
+                              f"{SECTIONS[PARALLEL_SECTION][0]} (second process, "
+                              f"{time.perf_counter() - t_start:.1f} s from the start)")
+        return [parts[k] for k in range(len(SECTIONS))]
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def write_report(out_dir: Path, progress: bool | None = None,
+                 parallel: bool | None = None) -> Path:
+    """Write ``out_dir/index.html``, one self-contained page (figures embedded), and the
+    figure files beside it; return its path.  ``progress``: show a per-section progress
+    display on stderr (default: only when stderr is a terminal).  ``parallel``: run the
+    supernova section in a second process (default: when two cores are available)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     citations.reset()
-    sections = [_naturalness_section(out), _solar_section(out), _limits_section(out),
-                _sfp_section(out), _theory_section(out)]
+    sections = _run_sections(out, progress, parallel)
     refs = "".join(f"<li>{html.escape(citations.format_reference(k))}</li>"
                    for k in citations.used())
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>nuem report</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
+<style>body{{font-family:sans-serif;max-width:72em;margin:2em auto;line-height:1.4}}
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:3px 8px;
 text-align:right}}th{{background:#eee}}</style></head><body>
 <h1>nuem report</h1><p>nuem {__version__}, generated {stamp}.</p>

@@ -45,6 +45,7 @@ def test_smearing_conserves_counts():
     assert np.allclose(resp.smear(T, flat, E), 1.0, rtol=1e-3)
 
 
+@pytest.mark.slow
 def test_all_builtins_load_and_give_positive_rates():
     for name in experiments.builtin_names():
         d = experiments.load(name)

@@ -69,6 +69,7 @@ def sn_no_field():
     return sfp.supernova_signal(System(3, majorana=True, moments=0.0), prof, E, tol=1e-4)
 
 
+@pytest.mark.slow
 def test_supernova_without_field_is_adiabatic_msw(sn_no_field):
     sig = sn_no_field
     U = mixing.nufit("NO").pmns()
@@ -85,6 +86,7 @@ def test_supernova_without_field_is_adiabatic_msw(sn_no_field):
     assert np.allclose(nu, nu0, rtol=1e-8, atol=0)
 
 
+@pytest.mark.slow
 def test_supernova_event_counts_are_targets_times_sigma_times_fluence(sn_no_field):
     sig = sn_no_field
     E = sig.energies
@@ -96,6 +98,7 @@ def test_supernova_event_counts_are_targets_times_sigma_times_fluence(sn_no_fiel
     assert sig.totals["hk-like"] == pytest.approx(hk, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_supernova_rsfp_moves_neutrinos_into_antineutrinos():
     """With transition moments and the iron-core field, nu <-> nu-bar conversion appears
     and the total number (nu plus nu-bar, all flavours) is conserved."""

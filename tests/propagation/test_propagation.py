@@ -64,6 +64,7 @@ def test_unitarity(method, kw):
     assert r.unitarity_defect() < 1e-10
 
 
+@pytest.mark.slow
 def test_oracle_conserves_probability_to_its_tolerance():
     """DOP853 is not unitary by construction; it conserves probability to ~its tolerance."""
     sysm, prof, E, _ = problems.p6(1)
@@ -169,6 +170,7 @@ def test_majorana_antineutrino_block_is_cp_conjugate():
     np.testing.assert_allclose(r.probabilities[0, 3:, 3:], P_ref, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_all_solvers_agree_with_oracle_on_p6():
     """Problem P6 (issue 5): every solver within 1e-6 of the DOP853 oracle (rtol 1e-10)."""
     sysm, prof, E, ini = problems.p6(1000)
@@ -180,6 +182,7 @@ def test_all_solvers_agree_with_oracle_on_p6():
         assert np.abs(P - ref).max() < 1e-6, method
 
 
+@pytest.mark.slow
 def test_adiabatic_reaches_tol_on_the_supernova_envelope():
     """Problem SN (1e10 g/cm^3 at 100 km): with the default local error control the
     adiabatic solver at tol 1e-3 and 1e-4 lies within tol of the same scheme on 2^16
@@ -224,6 +227,7 @@ def _unlane(re, im, lane):
     return re[..., lane] + 1j * im[..., lane]
 
 
+@pytest.mark.kernels
 def test_jacobi_eigensolver_of_the_numba_adiabatic_kernel():
     """The numba kernel's eigensolver (cyclic complex Jacobi, Golub and Van Loan, Matrix
     Computations 4th ed., Sec. 8.5), four matrices at once in its SIMD lanes, against
@@ -280,6 +284,7 @@ def test_jacobi_eigensolver_of_the_numba_adiabatic_kernel():
         assert np.abs(_unlane(Br, Bi, k) - x).max() < 1e-12 * np.abs(x).max()
 
 
+@pytest.mark.kernels
 def test_adiabatic_energy_bands_partition_the_energies():
     """Each energy lies in exactly one band, no band is wider than BAND_RATIO, and (numba
     kernel) every energy of a band is propagated on that band's grid: the result equals
@@ -312,6 +317,7 @@ def test_adiabatic_energy_bands_partition_the_energies():
     assert res.steps == max(len(g["edges"]) - 1 for g in res.info["grids"])
 
 
+@pytest.mark.kernels
 @pytest.mark.parametrize("backend", [b for b in ("numba", "jax")])
 def test_backends_agree_with_numpy(backend):
     """The optional kernels reproduce the numpy eigendecomposition kernel to 1e-10."""
@@ -341,6 +347,7 @@ def _random_steps(n, m, seed):
     return A, B, z, psi
 
 
+@pytest.mark.kernels
 @pytest.mark.parametrize("n,m", [(2, 1), (2, 2), (4, 1), (4, 4), (6, 1), (6, 3), (6, 6)])
 def test_numba_lane_exponential_kernel_agrees_with_numpy(n, m):
     """The numba lane kernel (Taylor degree 8/12/16 with scaling and squaring, energies in
@@ -361,6 +368,7 @@ def test_numba_lane_exponential_kernel_agrees_with_numpy(n, m):
 
 @pytest.mark.parametrize("n,m,unroll", [(2, 1, 1), (2, 2, 99), (4, 1, 1), (4, 4, 4),
                                         (6, 1, 1), (6, 1, 4), (6, 6, 1)])
+@pytest.mark.kernels
 def test_jax_taylor_kernel_agrees_with_numpy(n, m, unroll):
     """The jax kernel (Taylor series on the states, degree and substeps from the step
     norms, energies and columns as lanes) against the numpy eigendecomposition on the
@@ -382,6 +390,7 @@ def test_jax_taylor_kernel_agrees_with_numpy(n, m, unroll):
     assert np.abs(a - b).max() < 1e-10
 
 
+@pytest.mark.kernels
 def test_jax_kernel_on_a_gpu_agrees_with_numpy():
     """Where jax sees a GPU: problem P6 for 2^17 energies (a GPU-sized batch) with the jax
     backend, against the numpy kernel at 32 of them, to 1e-10.  Skips without a GPU (CI
@@ -400,6 +409,7 @@ def test_jax_kernel_on_a_gpu_agrees_with_numpy():
     assert np.abs(a.amplitudes[sub] - b.amplitudes).max() < 1e-10
 
 
+@pytest.mark.kernels
 def test_jax_plan_keeps_every_substep_within_theta():
     """The jax kernel's plan: for steps with norms from 0 to 300 over an energy range,
     every substep's ||A + z B||_1 (checked here at 50 z across the range, not only the
@@ -435,6 +445,7 @@ def test_taylor_degrees_of_the_kernels_meet_the_truncation_bound():
         assert tail(th, d) <= 2.0 ** -53 < tail(1.05 * th, d)
 
 
+@pytest.mark.kernels
 def test_numba_adiabatic_kernel_agrees_with_numpy():
     """The fused numba adiabatic-basis kernel (Jacobi-updated bases) takes the same steps
     as the numpy one (LAPACK bases): on P6 the amplitudes agree to 1e-10; on the

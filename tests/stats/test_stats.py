@@ -142,6 +142,7 @@ def test_fit_recovers_known_truth_on_toys(xe_binned):
     assert abs(fits.mean() - truth) < 3 * fits.std(ddof=1) / np.sqrt(len(fits))
 
 
+@pytest.mark.slow
 def test_upper_limit_coverage(xe_binned):
     """Coverage of the asymptotic 90% CL upper limit with toys at mu = 8e-12 mu_B: the
     fraction of toys whose limit lies above the truth is 0.90 within 3 binomial standard

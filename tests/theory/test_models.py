@@ -67,6 +67,7 @@ def test_bad_model_inputs(name, params, needle):
         models.predict(name, **params)
 
 
+@pytest.mark.slow
 def test_cli_predict_model():
     p = run("predict", "model", "left-right", "--param", "xi=1e-3", "--param", "m_w2=5000",
             "--json")

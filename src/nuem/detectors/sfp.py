@@ -88,14 +88,19 @@ class SupernovaSignal:
 def supernova_signal(system: System, profile: profiles.Profile, E, *,
                      fluence: SupernovaFluence | None = None,
                      detectors=("dune-like", "hk-like"), method: str = "adiabatic",
-                     backend: str = "numpy", tol: float = 1e-4) -> SupernovaSignal:
+                     backend: str = "numpy", tol: float = 1e-4,
+                     refine: str = "local") -> SupernovaSignal:
     """Supernova neutrinos through ``profile`` (with the field and moments of the Majorana
     ``system``) to Earth, and their interaction spectra in ``detectors``.
 
     E [eV]: an increasing grid of neutrino energies (totals by the trapezoid rule on it;
     at most 100 MeV, the end of the argon table).  The produced fluences are
     ``fluence`` (default :class:`~nuem.sources.supernova.SupernovaFluence`: benchmark
-    alpha fits at 10 kpc).  Returns a :class:`SupernovaSignal`.
+    alpha fits at 10 kpc).  ``refine`` is the adiabatic step control
+    (:func:`nuem.propagation.propagate`): the mass states decohere on the way to Earth, so
+    only their populations matter and ``"turn"``, which bounds the non-adiabatic transfer
+    that sets them, is enough there (as in :func:`solar_antineutrinos`).  Returns a
+    :class:`SupernovaSignal`.
     """
     if not system.majorana:
         raise NuemValueError("supernova_signal needs a Majorana system (nu <-> nu-bar "
@@ -107,8 +112,9 @@ def supernova_signal(system: System, profile: profiles.Profile, E, *,
         require_choice("detector", d, tuple(supernova_detectors()))
     fluence = SupernovaFluence() if fluence is None else fluence
     produced = fluence.state_fluences(E, flavours=system.flavours)
+    kw = {"refine": refine} if method == "adiabatic" else {}
     prop = propagate(system, profile, E, method=method, backend=backend, tol=tol,
-                     initial=list(produced))
+                     initial=list(produced), **kw)
     P = earth_probabilities(prop, system)  # [e, i, b]
     arrival = {s: np.zeros_like(E) for s in system.states}
     for i, lab in enumerate(produced):

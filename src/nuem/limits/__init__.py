@@ -7,6 +7,7 @@ moment and the Bell et al. naturalness bound with :mod:`nuem.theory` for the glo
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -103,8 +104,16 @@ def validate(entries: Any, where: str = "published.yaml") -> list[Limit]:
 
 def load() -> list[Limit]:
     """Every entry of the shipped database, validated."""
+    return list(_load_shipped())
+
+
+@functools.lru_cache(maxsize=1)
+def _load_shipped() -> tuple[Limit, ...]:
+    """The shipped database parsed (libyaml's loader where available) and validated once
+    per process; the entries are frozen."""
     text = resources.files("nuem.limits").joinpath("published.yaml").read_text("utf-8")
-    return validate(yaml.safe_load(text))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return tuple(validate(yaml.load(text, Loader=loader)))
 
 
 def select(quantity: str | None = None, kind: str | None = None) -> list[Limit]:

@@ -255,6 +255,8 @@ def propagate(system: System, profile: Profile, E, method: str = "magnus",
         ``tol``, measured 0.1-1.6 tol) or "turn" (the basis-turn criterion alone, cheaper,
         does not honour ``tol``); see :func:`_adiabatic`.
 
+    Notes
+    -----
     For ``adiabatic`` without ``grid``, ``info["grids"]`` lists each energy band's grid
     (``e_min``, ``e_max``, ``edges``, ``local_error_rss``), ``info["energy_steps"]`` is the
     number of energy-steps taken, ``steps`` the largest band's step count, and
@@ -531,11 +533,170 @@ def _adiabatic_steps(system, profile, E, edges, psi0, want_diag=False, local=Fal
     return v0 @ a, rot, cross
 
 
+def _turn_diagnostics(system, profile, E, x0, x1, chunk: int = 512):
+    """The step diagnostics of :func:`_adiabatic_steps` with ``want_diag`` for the steps
+    from x0[k] to x1[k]: the largest Cayley generator entry |Y| of each step and whether
+    the level order changed in it (each over the energies E), computed for all steps at
+    once without propagating a state.
+
+    Neither depends on the state: the tracked basis at x1 is the sorted one with its
+    columns permuted by sigma (the greedy largest-overlap matching of the sorted bases at
+    x0 and x1, which commutes with permuting the basis at x0) and rephased by parallel
+    transport.  Write O~ = V(x1)^dagger V(x0) for the sorted bases with its rows permuted
+    by sigma; the tracked overlap is D^* diag(conj(O~_ii)/|O~_ii|) O~ D with D the
+    accumulated diagonal phases and a simultaneous row and column permutation, so its
+    Cayley generator is D^* Y~ D permuted, with the same entries in modulus.  A level
+    order change is sigma != identity.  Agrees with the stepping loop to rounding
+    (tested); the numpy step control uses it for its turn passes, evaluating only the
+    steps each pass creates.
+    """
+    n = system.n
+    M = system.vacuum()
+    eye = np.eye(n)
+    rows = np.arange(n)
+    nsteps = len(x0)
+    rot = np.zeros(nsteps)
+    cross = np.zeros(nsteps, dtype=bool)
+    for k0 in range(0, nsteps, chunk):
+        xa, xb = x0[k0: k0 + chunk], x1[k0: k0 + chunk]
+        S = len(xa)
+        xs, where = np.unique(np.concatenate([xa, xb]), return_inverse=True)
+        K = _k_at(system, profile, xs)  # the pieces of a cut step share their edges
+        _, v = np.linalg.eigh(M[None, None] / E[None, :, None, None] + K[:, None])
+        v = v[where.ravel()]
+        Ot = np.conj(np.swapaxes(v[S:], -1, -2)) @ v[:S]  # [step, e, new j, old i]
+        # greedy matching on |overlap| [old i, new j], as in _track
+        work = np.abs(np.swapaxes(Ot, -1, -2))
+        nE = work.shape[1]
+        sigma = np.full((S, nE, n), -1)
+        si, ei = np.meshgrid(np.arange(S), np.arange(nE), indexing="ij")
+        for _ in range(n):
+            i, j = np.divmod(work.reshape(S, nE, -1).argmax(axis=-1), n)
+            sigma[si, ei, i] = j
+            work[si, ei, i, :] = -1.0
+            work[si, ei, :, j] = -1.0
+        cross[k0: k0 + S] = np.any(sigma != rows, axis=(1, 2))
+        Op = np.take_along_axis(Ot, sigma[..., :, None], axis=-2)  # rows: new sigma(i)
+        d = np.diagonal(Op, axis1=-2, axis2=-1)
+        Op = (np.conj(d) / np.maximum(np.abs(d), 1e-300))[..., :, None] * Op
+        Y = 2.0 * np.linalg.solve(np.swapaxes(Op + eye, -1, -2),
+                                  np.swapaxes(Op - eye, -1, -2)).swapaxes(-1, -2)
+        rot[k0: k0 + S] = np.abs(Y).max(axis=(1, 2, 3))
+    return rot, cross
+
+
+def _turn_pass(system, profile, E, edges, prev=None):
+    """(rot, cross) of every step on ``edges`` by :func:`_turn_diagnostics`, reusing
+    ``prev = (old_edges, rot, cross)`` for the steps the last cut left whole."""
+    new = np.ones(len(edges) - 1, dtype=bool)
+    rot = np.zeros(len(edges) - 1)
+    cross = np.zeros(len(edges) - 1, dtype=bool)
+    if prev is not None:
+        old, orot, ocross = prev
+        i = np.clip(np.searchsorted(old, edges[:-1]), 0, len(old) - 2)
+        same = (old[i] == edges[:-1]) & (old[i + 1] == edges[1:])
+        rot[same], cross[same] = orot[i[same]], ocross[i[same]]
+        new = ~same
+    rot[new], cross[new] = _turn_diagnostics(system, profile, E, edges[:-1][new],
+                                             edges[1:][new])
+    return rot, cross
+
+
+def _step_matrices(system, profile, E, x, match=None):
+    """The adiabatic steps of :func:`_adiabatic_steps` on the contiguous edges ``x``, as
+    matrices in the sorted eigenbases, all steps at once: S[k] (steps, nE, n, n) maps the
+    coordinates c = V(x_k)^dagger psi in the eigenbasis at x_k (eigenvalues ascending, as
+    ``eigh`` returns it) to those at x_{k+1}; also returns V at the first and last edge.
+
+    Tracking and parallel transport only relabel and rephase the basis (see
+    :func:`_turn_diagnostics`): with sigma the level matching of the step and
+    ph_i = O~_ii/|O~_ii| (O~ = V(x1)^dagger V(x0), rows permuted by sigma), the step of
+    :func:`_adiabatic_transfer` on the tracked amplitudes becomes
+    c1[sigma(i)] = ph_i (T c0)_i, with T the transfer built from the rephased overlap
+    diag(conj ph) O~ and the eigenvalues and Hellmann-Feynman slopes in matched order.
+    ``match = (sigma, ph)`` imposes the matching and phases (for a coarse step, those of
+    its two fine steps, as the stepping loop's tracked basis has them); they are returned
+    with the matrices.  Agrees with the stepping loop to rounding (tested).
+    """
+    n = system.n
+    M = system.vacuum()
+    eye = np.eye(n)
+    K, KL, KR = _slopes(system, profile, x)
+    w, v = np.linalg.eigh(M[None, None] / E[None, :, None, None] + K[:, None])
+    S, nE = len(x) - 1, len(E)
+    Ot = np.conj(np.swapaxes(v[1:], -1, -2)) @ v[:-1]  # [step, e, new j, old i]
+    if match is None:
+        work = np.abs(np.swapaxes(Ot, -1, -2))
+        sigma = np.full((S, nE, n), -1)
+        si, ei = np.meshgrid(np.arange(S), np.arange(nE), indexing="ij")
+        for _ in range(n):
+            i, j = np.divmod(work.reshape(S, nE, -1).argmax(axis=-1), n)
+            sigma[si, ei, i] = j
+            work[si, ei, i, :] = -1.0
+            work[si, ei, :, j] = -1.0
+        Op = np.take_along_axis(Ot, sigma[..., :, None], axis=-2)
+        dg = np.diagonal(Op, axis1=-2, axis2=-1)
+        ph = dg / np.maximum(np.abs(dg), 1e-300)
+    else:
+        sigma, ph = match
+        Op = np.take_along_axis(Ot, sigma[..., :, None], axis=-2)
+    O = np.conj(ph)[..., :, None] * Op
+    w0, w1 = w[:-1], np.take_along_axis(w[1:], sigma, axis=-1)
+    d0 = np.real(np.einsum("seaj,sab,sebj->sej", np.conj(v[:-1]), KR[:-1], v[:-1]))
+    d1 = np.take_along_axis(
+        np.real(np.einsum("seaj,sab,sebj->sej", np.conj(v[1:]), KL[1:], v[1:])), sigma, axis=-1)
+    h = np.diff(x)[:, None, None]
+    full = h * (0.5 * (w0 + w1) + h * (d0 - d1) / 12.0)
+    first = h * (13.0 / 32.0 * w0 + 3.0 / 32.0 * w1 + h * (11.0 * d0 - 5.0 * d1) / 192.0)
+    half = (full[..., :, None] - full[..., None, :]) / 2.0
+    Y = 2.0 * np.linalg.solve(np.swapaxes(O + eye, -1, -2),
+                              np.swapaxes(O - eye, -1, -2)).swapaxes(-1, -2)
+    Ys = 0.5 * Y * np.sinc(half / np.pi)
+    U = np.linalg.solve(eye - Ys, eye + Ys)
+    T = (ph * np.exp(-1j * (full - first)))[..., :, None] * U * np.exp(-1j * first)[..., None, :]
+    out = np.empty_like(T)
+    np.put_along_axis(out, sigma[..., :, None], T, axis=-2)
+    return out, v[0], v[-1], sigma, ph
+
+
+def _adiabatic_steps_batched(system, profile, E, edges, psi0, local=False, chunk=256):
+    """As :func:`_adiabatic_steps` without the diagonostics, with the step matrices built
+    in batches by :func:`_step_matrices` (only the products with the state are a loop):
+    psi(end) (nE, n, m) and, with ``local`` (edges interleaved with their midpoints), the
+    local error of each coarse step against its two fine steps (nE, N/2)."""
+    nsteps = len(edges) - 1
+    eps = np.zeros((len(E), nsteps // 2 if local else 0))
+    chunk += chunk % 2
+    c = None
+    for k0 in range(0, nsteps, chunk):
+        x = edges[k0: k0 + chunk + 1]
+        S, v0, v1, sg, ph = _step_matrices(system, profile, E, x)
+        if c is None:
+            c = np.conj(np.swapaxes(v0, -1, -2)) @ psi0
+        if local:
+            sa, sb = sg[0::2], sg[1::2]
+            match = (np.take_along_axis(sb, sa, axis=-1),
+                     ph[0::2] * np.take_along_axis(ph[1::2], sa, axis=-1))
+            C = _step_matrices(system, profile, E, x[::2], match)[0]
+            for j in range(len(C)):
+                one = C[j] @ c
+                c = S[2 * j + 1] @ (S[2 * j] @ c)
+                eps[:, k0 // 2 + j] = _state_error(one, c)
+        else:
+            for k in range(len(S)):
+                c = S[k] @ c
+    return v1 @ c, eps
+
+
 def _adiabatic_run(system, profile, E, edges, psi0, backend, want_diag, local=False):
     """psi(end) and per-step diagnostics (largest generator entry and crossing flag, each
     over energies) on ``edges``, with the numpy or the numba kernel.  With ``local`` the
     third output is instead the local error of each coarse step (see
     :func:`_adiabatic_steps`), largest over energies."""
+    if backend == "numpy" and not want_diag:
+        out, eps = _adiabatic_steps_batched(system, profile, E, edges, psi0, local)
+        return out, np.zeros(len(edges) - 1), (eps.max(axis=0) if local else
+                                               np.zeros(len(edges) - 1, dtype=bool))
     if backend == "numpy":
         out, rot, third = _adiabatic_steps(system, profile, E, edges, psi0, want_diag, local)
         return out, rot, (third.max(axis=0) if local else third)
@@ -576,8 +737,13 @@ def _adiabatic_grid(system, profile, sample, cols, tol, backend, refine):
     h_min = 1e-9 * profile.length
     one = np.eye(system.n, dtype=complex)[:, :1]
     psi0 = np.broadcast_to(one, (len(sample),) + one.shape).astype(complex)
+    prev = None
     for _ in range(40):
-        _, rot, cross = _adiabatic_run(system, profile, sample, edges, psi0, backend, True)
+        if backend == "numpy":
+            rot, cross = _turn_pass(system, profile, sample, edges, prev)
+            prev = (edges, rot, cross)
+        else:
+            _, rot, cross = _adiabatic_run(system, profile, sample, edges, psi0, backend, True)
         bad = ((rot > theta) | cross) & (np.diff(edges) > h_min)
         if not np.any(bad):
             break
