@@ -153,7 +153,7 @@ class BackgroundComponent:
         return W
 
     def integral_matrix(self, grid) -> np.ndarray:
-        """A with (A @ values)[i] = integral of the rate from grid[0] to grid[i] [per t yr].
+        """A with (A @ values)_i = integral of the rate from grid_0 to grid_i, per t yr.
 
         Exact for a binned template; exact for a continuous one when ``grid`` contains its
         nodes (piecewise-linear integrand, trapezoid rule)."""
