@@ -16,7 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "nuem"
 def test_all_registered_keys_exist():
     keys = set()
     for path in SRC.rglob("*.py"):
-        for call in re.findall(r"register\(([^)]*)\)", path.read_text()):
+        for call in re.findall(r"citations\.register\(([^)]*)\)", path.read_text()):
             keys.update(re.findall(r'"([^"]+)"', call))
     assert keys, "no citation keys found"
     missing = keys - set(citations.bibliography())

@@ -393,3 +393,16 @@ def test_real_scheduler_and_two_workers(tmp_path):
             except subprocess.TimeoutExpired:
                 pr.kill()
                 pr.wait(timeout=10)
+
+
+def test_portal_limit_is_a_registered_computation():
+    """Issue 23: the dipole-portal limit runs as a scan; the serial scan over two masses
+    equals nuem.portal.rates.d_limit at those masses (the same refit, point by point)."""
+    from nuem.portal import rates
+
+    spec = {"computation": "portal-limit", "options": {"flavour": "e"},
+            "grid": {"m_N": [1e-6, 1e-3]}, "chunks": 1}
+    got = scan.serial(spec)["d_max"]
+    want = rates.d_limit("xenonnt-2022", [1e-6, 1e-3], "e")["d_GeV_inv"]
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=0)
+    assert 1e-9 < got[0] < 2e-9  # the small-mass end: the mu limit translated, 1.23e-9

@@ -1,4 +1,4 @@
-"""The built-in scan computations: ``bound``, ``sfp`` and ``limit``.
+"""The built-in scan computations: ``bound``, ``sfp``, ``limit`` and ``portal-limit``.
 
 Each one is the library call behind the CLI command of the same name, evaluated at one
 point; the physics, its papers and conventions are documented where it lives.
@@ -218,3 +218,27 @@ def limit_summary(ds, options: dict[str, Any]) -> dict[str, Any]:
     if i1 == len(x) - 1:
         return out | {"fc_interval": [lo, None], "fc_note": "upper edge beyond the grid"}
     return out | {"fc_interval": [lo, edge(i1, i1 + 1)]}
+
+
+# --- portal-limit: the dipole-portal refit of nuem.portal.rates.d_limit -------------------
+def _check_portal_limit(scanned: tuple[str, ...], options: dict[str, Any]) -> None:
+    require_choice("flavour", options["flavour"], ("e", "mu", "tau", "universal"))
+    require_in_range("cl", options["cl"], 0.0, 1.0, lo_open=True)
+
+
+@register("portal-limit",
+          parameters=[Parameter("m_N", "GeV", "sterile-neutrino mass", lo=0.0, lo_open=True)],
+          options={"dataset": "xenonnt-2022", "flavour": "e", "cl": 0.9},
+          layout=lambda o: {"d_max": Output((), "GeV^-1",
+                                            "upper limit on d (Magill convention; NaN: the "
+                                            "signal vanishes in the window)")},
+          check=_check_portal_limit)
+def portal_limit_point(point: dict[str, float], options: dict[str, Any], rng=None
+                       ) -> dict[str, float]:
+    """:func:`nuem.portal.rates.d_limit` at one mass m_N [GeV] (the XENONnT SR0 refit of the
+    active-to-sterile dipole portal; its papers and conventions are documented there)."""
+    from nuem.portal import rates
+
+    d = rates.d_limit(options["dataset"], [point["m_N"]], options["flavour"],
+                      options["cl"])["d_GeV_inv"][0]
+    return {"d_max": float("nan") if d is None else float(d)}
