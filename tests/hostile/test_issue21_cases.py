@@ -17,38 +17,7 @@ from click.testing import CliRunner
 
 from nuem.cli import cli
 
-DATASET = """\
-name: toy
-target: xenon
-exposure_t_yr: 1.0
-detector: xenonnt-sr0
-range_keV: [1.0, 29.8]
-events: [2.0, 5.0, 9.5, 14.0, 22.0]
-background:
-  solar_sm_included: true
-  components:
-    - name: flat
-      table: {E_keV: [0.5, 40.0], rate: [10.0, 10.0]}
-      normalisation: free
-"""
-
-DETECTOR = """\
-name = "toy"
-target = "germanium"
-exposure_t_yr = 0.0015
-
-[response]
-a_sqrt_keV = 0.0
-b = 0.0
-threshold_keV = 2.8
-window_keV = [2.8, 60.0]
-efficiency = 1.0
-
-[source]
-type = "reactor"
-power_GW = 3.0
-distance_m = 13.9
-"""
+from .test_hostile import DATASET, DETECTOR  # the same valid toy files as the suite
 
 
 def nuem(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

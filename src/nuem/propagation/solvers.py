@@ -533,6 +533,22 @@ def _adiabatic_steps(system, profile, E, edges, psi0, want_diag=False, local=Fal
     return v0 @ a, rot, cross
 
 
+
+def _greedy_match(Ot: np.ndarray) -> np.ndarray:
+    """Greedy matching of eigenvectors across a step on |overlap|: ``Ot[step, e, new j,
+    old i]``; returns sigma[step, e, old i] = new j, largest overlaps first."""
+    work = np.abs(np.swapaxes(Ot, -1, -2))
+    S, nE, n = work.shape[0], work.shape[1], work.shape[-1]
+    sigma = np.full((S, nE, n), -1)
+    si, ei = np.meshgrid(np.arange(S), np.arange(nE), indexing="ij")
+    for _ in range(n):
+        i, j = np.divmod(work.reshape(S, nE, -1).argmax(axis=-1), n)
+        sigma[si, ei, i] = j
+        work[si, ei, i, :] = -1.0
+        work[si, ei, :, j] = -1.0
+    return sigma
+
+
 def _turn_diagnostics(system, profile, E, x0, x1, chunk: int = 512):
     """The step diagnostics of :func:`_adiabatic_steps` with ``want_diag`` for the steps
     from x0[k] to x1[k]: the largest Cayley generator entry |Y| of each step and whether
@@ -565,16 +581,7 @@ def _turn_diagnostics(system, profile, E, x0, x1, chunk: int = 512):
         _, v = np.linalg.eigh(M[None, None] / E[None, :, None, None] + K[:, None])
         v = v[where.ravel()]
         Ot = np.conj(np.swapaxes(v[S:], -1, -2)) @ v[:S]  # [step, e, new j, old i]
-        # greedy matching on |overlap| [old i, new j], as in _track
-        work = np.abs(np.swapaxes(Ot, -1, -2))
-        nE = work.shape[1]
-        sigma = np.full((S, nE, n), -1)
-        si, ei = np.meshgrid(np.arange(S), np.arange(nE), indexing="ij")
-        for _ in range(n):
-            i, j = np.divmod(work.reshape(S, nE, -1).argmax(axis=-1), n)
-            sigma[si, ei, i] = j
-            work[si, ei, i, :] = -1.0
-            work[si, ei, :, j] = -1.0
+        sigma = _greedy_match(Ot)  # as in _track
         cross[k0: k0 + S] = np.any(sigma != rows, axis=(1, 2))
         Op = np.take_along_axis(Ot, sigma[..., :, None], axis=-2)  # rows: new sigma(i)
         d = np.diagonal(Op, axis1=-2, axis2=-1)
@@ -623,17 +630,9 @@ def _step_matrices(system, profile, E, x, match=None):
     eye = np.eye(n)
     K, KL, KR = _slopes(system, profile, x)
     w, v = np.linalg.eigh(M[None, None] / E[None, :, None, None] + K[:, None])
-    S, nE = len(x) - 1, len(E)
     Ot = np.conj(np.swapaxes(v[1:], -1, -2)) @ v[:-1]  # [step, e, new j, old i]
     if match is None:
-        work = np.abs(np.swapaxes(Ot, -1, -2))
-        sigma = np.full((S, nE, n), -1)
-        si, ei = np.meshgrid(np.arange(S), np.arange(nE), indexing="ij")
-        for _ in range(n):
-            i, j = np.divmod(work.reshape(S, nE, -1).argmax(axis=-1), n)
-            sigma[si, ei, i] = j
-            work[si, ei, i, :] = -1.0
-            work[si, ei, :, j] = -1.0
+        sigma = _greedy_match(Ot)
         Op = np.take_along_axis(Ot, sigma[..., :, None], axis=-2)
         dg = np.diagonal(Op, axis1=-2, axis2=-1)
         ph = dg / np.maximum(np.abs(dg), 1e-300)
