@@ -440,7 +440,7 @@ E<sub>N</sub> = 1 GeV, and the coherent upscattering &nu;A &rarr; NA at E<sub>&n
 in ice for m<sub>N</sub> = 1 GeV, d = 10<sup>-5</sup> GeV<sup>-1</sup> in every flavour, a
 flux of 10<sup>-24</sup> (E/10<sup>8</sup> GeV)<sup>-2</sup> GeV<sup>-1</sup> cm<sup>-2</sup>
 s<sup>-1</sup> sr<sup>-1</sup> per flavour over 10<sup>6</sup>-10<sup>11</sup> GeV, a
-1 km &times; 1 km<sup>2</sup> ice column for 10 years: {n_db:.2e} double bangs with the two
+1 km &times; 1 km<sup>2</sup> ice column for 10 years: {_sci_html(n_db, 3)} double bangs with the two
 vertices at least 10 m apart (formulas ours; Huang, Jana, Lindner &amp; Rodejohann 2022 for
 the idea). The XENONnT SR0 limit on d(m<sub>N</sub>) is <code>nuem portal limit
 xenonnt-2022</code> (a 50-mass refit, about a minute; not run here).</p>
