@@ -132,6 +132,7 @@ def test_bad_specs_name_the_problem(bad, words):
 
 
 # --- must show 1: 1 worker, 2 workers and the plain loop agree bitwise --------------------
+@pytest.mark.slow  # Dask clusters or CLI subprocesses: the full layer (--run-slow)
 def test_bound_one_worker_two_workers_and_plain_loop_identical(tmp_path, one_worker,
                                                                two_workers):
     from nuem.theory import naturalness as nat
@@ -147,6 +148,7 @@ def test_bound_one_worker_two_workers_and_plain_loop_identical(tmp_path, one_wor
     assert np.array_equal(scan.serial(BOUND)["mu_max"], loop)
 
 
+@pytest.mark.slow  # Dask clusters or CLI subprocesses: the full layer (--run-slow)
 def test_toys_one_worker_two_workers_and_plain_loop_identical(tmp_path, one_worker,
                                                               two_workers):
     """Same toys whatever runs them: point k draws from SeedSequence(seed).spawn(n)[k]."""
@@ -273,6 +275,7 @@ def test_cli_bad_specs_one_line_exit_2(tmp_path):
         assert not (tmp_path / f"{name}.zarr").exists()
 
 
+@pytest.mark.slow  # Dask clusters or CLI subprocesses: the full layer (--run-slow)
 def test_unreachable_scheduler_fails_fast(tmp_path):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
@@ -292,6 +295,7 @@ def test_unreachable_scheduler_fails_fast(tmp_path):
     assert p.returncode == 2 and "tcp://HOST:PORT" in p.stderr
 
 
+@pytest.mark.slow  # Dask clusters or CLI subprocesses: the full layer (--run-slow)
 def test_cli_store_of_another_spec_exit_2(tmp_path, two_workers):
     spec = write_spec(tmp_path / "a.yaml", BOUND)
     p = cli(spec, "--scheduler", two_workers, "--json")
@@ -308,6 +312,7 @@ def test_cli_store_of_another_spec_exit_2(tmp_path, two_workers):
 
 
 # --- must show 2: SIGKILL mid-run, then --resume ----------------------------------------
+@pytest.mark.slow  # Dask clusters or CLI subprocesses: the full layer (--run-slow)
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path, two_workers):
     spec = {**TOYS, "grid": {"mu": [float(x) for x in np.linspace(0.0, 1.4e-11, 8)]}, "options":
             {"dataset": "xenonnt-2022", "toys": 60}}
@@ -356,6 +361,7 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path, two_workers):
 
 
 # --- must show 3: a real scheduler and two worker processes on 127.0.0.1 ----------------
+@pytest.mark.slow  # Dask clusters or CLI subprocesses: the full layer (--run-slow)
 def test_real_scheduler_and_two_workers(tmp_path):
     from distributed import Client
 
@@ -395,6 +401,7 @@ def test_real_scheduler_and_two_workers(tmp_path):
                 pr.wait(timeout=10)
 
 
+@pytest.mark.slow  # Dask clusters or CLI subprocesses: the full layer (--run-slow)
 def test_portal_limit_is_a_registered_computation():
     """Issue 23: the dipole-portal limit runs as a scan; the serial scan over two masses
     equals nuem.portal.rates.d_limit at those masses (the same refit, point by point)."""
