@@ -137,7 +137,7 @@ def e_threshold(m_N, M) -> np.ndarray:
 
 def _check_energy(E, m, M) -> np.ndarray:
     E = require_positive("E", E, "eV")
-    th = m + m**2 / (2.0 * M)
+    th = e_threshold(m, M)
     if np.any(E < th * (1.0 - 1e-12)):
         Eb, thb = np.broadcast_arrays(E, th)
         i = np.flatnonzero((Eb < thb * (1.0 - 1e-12)).ravel())[0]
@@ -266,7 +266,7 @@ def sigma(E, m_N, d, tgt, *, below_threshold: str = "raise", form_factor=None) -
     m = float(require_positive("m_N", m_N, "eV"))
     d = require_nonnegative("d", d, "eV^-1")
     E = require_positive("E", E, "eV")
-    th = m + m**2 / (2.0 * t.M)
+    th = float(e_threshold(m, t.M))
     above = E > th
     if below_threshold == "raise" and not np.all(E >= th * (1 - 1e-12)):
         _check_energy(E, m, t.M)
