@@ -212,16 +212,20 @@ def _cite(t: Target) -> None:
         citations.register("LewinSmith1996")
 
 
+def _checked_inputs(tgt, m_N, d) -> tuple[Target, float, np.ndarray]:
+    """The target (cited), m_N > 0 [eV] and d >= 0 [eV^-1] of a cross-section call."""
+    t = _as_target(tgt)
+    _cite(t)
+    return t, float(require_positive("m_N", m_N, "eV")), require_nonnegative("d", d, "eV^-1")
+
+
 def dsigma_dQ2(E, Q2, m_N, d, tgt, *, outside: str = "raise", form_factor=None
                ) -> np.ndarray:
     """dsigma/dQ^2 [eV^-4] for nu_alpha X -> N X with coupling d_alpha [eV^-1] (module
     docstring).  Outside [Q^2_min, Q^2_max] ``outside="raise"`` raises and ``"zero"``
     returns 0.  Broadcasts over E, Q2, d."""
     require_choice("outside", outside, ("raise", "zero"))
-    t = _as_target(tgt)
-    _cite(t)
-    m = float(require_positive("m_N", m_N, "eV"))
-    d = require_nonnegative("d", d, "eV^-1")
+    t, m, d = _checked_inputs(tgt, m_N, d)
     Q2 = require_positive("Q2", Q2, "eV^2")
     lo, hi = q2_range(E, m, t)
     E, Q2, lo, hi = np.broadcast_arrays(np.asarray(E, float), Q2, lo, hi)
@@ -261,10 +265,7 @@ def sigma(E, m_N, d, tgt, *, below_threshold: str = "raise", form_factor=None) -
     :func:`contraction`.  Below threshold
     ``below_threshold="raise"`` raises, ``"zero"`` returns 0.  Broadcasts over E and d."""
     require_choice("below_threshold", below_threshold, ("raise", "zero"))
-    t = _as_target(tgt)
-    _cite(t)
-    m = float(require_positive("m_N", m_N, "eV"))
-    d = require_nonnegative("d", d, "eV^-1")
+    t, m, d = _checked_inputs(tgt, m_N, d)
     E = require_positive("E", E, "eV")
     th = float(e_threshold(m, t.M))
     above = E > th
