@@ -35,9 +35,11 @@ Other conventions (converters :func:`to_internal` / :func:`from_internal`)
                   but its width ``decay_rates.gamma_Ni_to_Nj_gamma`` is |t|^2 m^3/(8 pi)
                   (Dirac) and 2 |t|^2 m^3/(8 pi) (Majorana): exactly half of ours and of
                   Magill's printed d^2 m_N^3/(4 pi).  The two DarkNews routines are thus
-                  normalised a factor sqrt(2) apart in t; nuem follows the Lagrangian
-                  (width and cross section from one vertex, checked by explicit Dirac
-                  traces and against nuem.astro.decay).
+                  normalised a factor sqrt(2) apart in t, and DarkNews's own angular
+                  distribution ``diff_gamma_Ni_to_Nj_gamma`` integrates to its Dirac total
+                  but to half its Majorana total.  nuem follows the Lagrangian (width and
+                  cross section from one vertex, checked by explicit Dirac traces in
+                  tests/portal/test_model_decay.py and against nuem.astro.decay).
 
 A number in mu_B is converted with the Bohr magneton of :mod:`nuem.constants`
 (mu_B = e / (2 m_e) in eV^-1).
