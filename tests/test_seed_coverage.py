@@ -142,6 +142,8 @@ def test_every_referenced_test_exists():
 
 
 def test_every_named_nuem_object_exists():
+    named = [d for row in _rows() for d in NUEM_NAME.findall(" ".join(row[1:]))]
+    assert named, "docs/seed-coverage.md names no nuem object"
     for row in _rows():
         for dotted in NUEM_NAME.findall(" ".join(row[1:])):
             try:

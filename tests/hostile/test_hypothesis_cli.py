@@ -35,7 +35,9 @@ def _reject_constant(name: str):
     raise AssertionError(f"JSON contains {name}")
 
 
-def check(args: list[str]) -> None:
+def check(args: list[str]) -> str:
+    """Run ``nuem ARGS --json``; assert a clean outcome (see the module docstring) and
+    return the outcome, "exit 0" or "exit 2"."""
     res = CliRunner().invoke(cli, args + ["--json"])
     shown = f"nuem {' '.join(map(repr, args))}: exit {res.exit_code}\n{res.output}\n" \
             f"{res.exception!r}"
@@ -59,19 +61,20 @@ def check(args: list[str]) -> None:
         assert len(lines) == 1 and lines[0].startswith("Error: "), shown
         assert "Traceback" not in res.output and "Warning" not in res.stderr, shown
         assert res.stdout == "", shown
+    return f"exit {res.exit_code}"
 
 
 @SETTINGS(60)
 @given(scale=NUMBER_TEXT, delta_m=NUMBER_TEXT, r=NUMBER_TEXT)
 def test_bound_numeric_options(scale, delta_m, r):
-    check(["bound", "--scale", scale, "--delta-m", delta_m, "--r", r])
+    assert check(["bound", "--scale", scale, "--delta-m", delta_m, "--r", r])
 
 
 @SETTINGS(40)
 @given(scale=NUMBER_TEXT, c1=NUMBER_TEXT, c2=NUMBER_TEXT, c3=NUMBER_TEXT, to=NUMBER_TEXT,
        method=st.sampled_from(["leading-log", "running", "resummed"]))
 def test_eft_run_numeric_options(scale, c1, c2, c3, to, method):
-    check(["eft", "run", "--scale", scale, "--c1", c1, "--c2", c2, "--c3", c3, "--to", to,
+    assert check(["eft", "run", "--scale", scale, "--c1", c1, "--c2", c2, "--c3", c3, "--to", to,
            "--method", method])
 
 
@@ -79,7 +82,7 @@ def test_eft_run_numeric_options(scale, c1, c2, c3, to, method):
 @given(scale=st.floats(min_value=250.0, max_value=1e18), c=st.floats(allow_nan=False),
        method=st.sampled_from(["leading-log", "running", "resummed"]))
 def test_eft_run_valid_scale_any_coefficient(scale, c, method):
-    check(["eft", "run", "--scale", repr(scale), "--c1", repr(c), "--c2", repr(-c),
+    assert check(["eft", "run", "--scale", repr(scale), "--c1", repr(c), "--c2", repr(-c),
            "--method", method])
 
 
@@ -87,7 +90,7 @@ def test_eft_run_valid_scale_any_coefficient(scale, c, method):
 @given(energy=NUMBER_TEXT, recoil=NUMBER_TEXT, mu=NUMBER_TEXT, r2=NUMBER_TEXT, q=NUMBER_TEXT,
        flavour=st.sampled_from(["e", "mu", "tau"]), anti=st.booleans())
 def test_xsec_numeric_options(energy, recoil, mu, r2, q, flavour, anti):
-    check(["xsec", "--flavour", flavour, "--energy", energy, "--recoil", recoil, "--mu", mu,
+    assert check(["xsec", "--flavour", flavour, "--energy", energy, "--recoil", recoil, "--mu", mu,
            "--r2", r2, "--q", q] + (["--anti"] if anti else []))
 
 
@@ -95,7 +98,7 @@ def test_xsec_numeric_options(energy, recoil, mu, r2, q, flavour, anti):
 @given(mu=NUMBER_TEXT, power=NUMBER_TEXT, distance=NUMBER_TEXT, tmin=NUMBER_TEXT,
        tmax=NUMBER_TEXT, bins=st.one_of(st.integers(-5, 6).map(str), NUMBER_TEXT))
 def test_spectrum_numeric_options(mu, power, distance, tmin, tmax, bins):
-    check(["spectrum", "--source", "reactor", "--mu", mu, "--power", power, "--distance",
+    assert check(["spectrum", "--source", "reactor", "--mu", mu, "--power", power, "--distance",
            distance, "--tmin", tmin, "--tmax", tmax, "--bins", bins])
 
 
@@ -108,7 +111,7 @@ def test_xsec_kinematically_valid_any_moments(energy, frac, mu, r2, q):
     """Inside the kinematics, any finite moment, radius and charge: a finite result or a
     one-line overflow error, never inf/nan."""
     t_max = 2 * energy**2 / (0.51099895 + 2 * energy)  # MeV, T_max = 2E^2/(m_e + 2E)
-    check(["xsec", "--flavour", "e", "--energy", repr(energy), "--recoil",
+    assert check(["xsec", "--flavour", "e", "--energy", repr(energy), "--recoil",
            repr(max(frac * t_max, 1e-300)), "--mu", repr(mu), "--r2", repr(r2), "--q", repr(q)])
 
 
@@ -117,5 +120,5 @@ def test_xsec_kinematically_valid_any_moments(energy, frac, mu, r2, q):
        power=st.floats(min_value=1e-6, max_value=1e6), distance=st.floats(min_value=1.0,
                                                                           max_value=1e7))
 def test_spectrum_reactor_valid_ranges_any_moment(mu, power, distance):
-    check(["spectrum", "--source", "reactor", "--mu", repr(mu), "--power", repr(power),
+    assert check(["spectrum", "--source", "reactor", "--mu", repr(mu), "--power", repr(power),
            "--distance", repr(distance), "--bins", "3"])
