@@ -124,3 +124,16 @@ def test_proton_upscattering_light_N():
         dn = _dn_sigma_cm2(procs, E, lo / GeV**2, hi / GeV**2)
         ours = 6 * float(up.sigma(E * GeV, 0.01 * GeV, D / GeV, "proton")) / cm**2
         assert ours == pytest.approx(dn, rel=0.02, abs=0), (E, ours / dn)
+
+
+def test_nucleon_form_factors_are_darknews_s():
+    """DarkNews 0.4.8's proton F1, F2 (nuclear_tools.nucleon_F1_EM/F2_EM, tau3 = +1: Sachs
+    dipole with M_V = 0.843 GeV, mu_p = 2.793) equal nuem's Sachs dipole (M_V^2 = 0.71
+    GeV^2; mu_p 2.7928) to 0.2% up to Q^2 = 2 GeV^2, so the proton differences of test_proton_upscattering_light_N at
+    larger m_N are in the amplitudes, not in the form factors (with F2 = 0 on both sides
+    they remain, up to 31% at m_N = 0.3 GeV, E = 0.5 GeV; nuem's amplitude equals the
+    explicit traces of test_upscatter.py)."""
+    q2 = np.geomspace(1e-4, 2.0, 30)  # GeV^2
+    f1, f2 = up.nucleon_form_factors(q2 * GeV**2, "proton")
+    assert np.allclose(f1, nuclear_tools.nucleon_F1_EM(q2, 1), rtol=2e-3, atol=0)
+    assert np.allclose(f2, nuclear_tools.nucleon_F2_EM(q2, 1), rtol=2e-3, atol=0)
