@@ -159,3 +159,25 @@ def test_malformed_table_names_file_and_line(tmp_path, text, word):
     with pytest.raises(NuemValueError, match="flux file .*bad.txt") as exc:
         uhe.TableFlux.from_file(f)
     assert word in str(exc.value)
+
+
+def test_table_flux_in_code_checks_its_nodes():
+    t = uhe.TableFlux(np.array([1e6, 1e8]), [1e-8, 1e-9])  # arrays are stored as tuples
+    assert t.energies_GeV == (1e6, 1e8) and hash(t) == hash(uhe.TableFlux((1e6, 1e8),
+                                                                          (1e-8, 1e-9)))
+    # halfway in ln E: E^2 dPhi/dE = sqrt(1e-8 1e-9), dPhi/dE = that / E^2
+    assert float(t(1e7)) == pytest.approx(math.sqrt(1e-17) / 1e14, rel=1e-12, abs=0)
+    with pytest.raises(NuemValueError,
+                       match=r"E=100000 GeV outside the flux table \[1e\+06, 1e\+08\]"):
+        t(np.array([1e7, 1e5]))
+    for E, v, word in (((1e6,), (1.0,), "at least two nodes"),
+                       ((1e8, 1e6), (1.0, 1.0), "increase strictly"),
+                       ((1e6, 1e8), (1.0, 0.0), "<= 0"),
+                       ((1e6, float("nan")), (1.0, 1.0), "NaN")):
+        with pytest.raises(NuemValueError, match=word):
+            uhe.TableFlux(E, v)
+    p = model.DipolePortal.from_gev(1.0, 1e-5, flavour="mu")
+    with pytest.raises(NuemValueError, match="n_energy"):
+        uhe.double_bang_count(p, t, n_energy=1)
+    with pytest.raises(NuemValueError, match="outside the ultra-high-energy range"):
+        uhe.double_bang_count(p, uhe.TableFlux((1e3, 1e5), (1.0, 1.0)))

@@ -21,7 +21,10 @@ every choice below is ours (derived or taken from the references named), not the
   per interacting neutrino at depth x the probability is exp(-L_sep/lambda) -
   exp(-(L - x)/lambda); integrated over x in [0, L - L_sep] in closed form:
       P_col = (L - L_sep) e^{-L_sep/lambda} - lambda (e^{-L_sep/lambda} - e^{-L/lambda}),
-  and N = T_exp A Omega sum_alpha integral dE Phi_alpha(E) n_H2O sigma_alpha(E) P_col(E).
+  and N = T_exp A Omega sum_alpha integral dE Phi_alpha(E) n_H2O sigma_alpha(E) P_col(E),
+  with Phi_alpha the per-flavour flux the user gives: a power law (:class:`PowerLawFlux`)
+  or a table of E^2 dPhi/dE interpolated log-log and never extrapolated
+  (:class:`TableFlux`), integrated only over the energies where it is defined.
   The production vertex of coherent scattering deposits only the nuclear recoil; this
   counts the topology (two separated vertices) and leaves visibility to the user.
 
@@ -155,12 +158,16 @@ class TableFlux:
 
     energies_GeV: tuple[float, ...]
     e2_flux: tuple[float, ...]
-    source: str = "table"
+    source: str = ""
 
     def __post_init__(self) -> None:
-        E = np.asarray(self.energies_GeV, float)
-        v = np.asarray(self.e2_flux, float)
-        where = f"flux table {self.source}"
+        where = f"flux table {self.source}".strip()
+        try:
+            E = np.asarray(self.energies_GeV, float)
+            v = np.asarray(self.e2_flux, float)
+        except (TypeError, ValueError) as exc:
+            raise NuemValueError(f"{where}: not numbers ({exc}); needs {TABLE_COLUMNS}"
+                                 ) from None
         if E.ndim != 1 or v.shape != E.shape or E.size < 2:
             raise NuemValueError(f"{where}: needs at least two nodes, {TABLE_COLUMNS}")
         if not (np.all(np.isfinite(E)) and np.all(np.isfinite(v))):
@@ -170,6 +177,8 @@ class TableFlux:
                                  f"needs {TABLE_COLUMNS}")
         if np.any(np.diff(E) <= 0):
             raise NuemValueError(f"{where}: energies must increase strictly")
+        object.__setattr__(self, "energies_GeV", tuple(float(x) for x in E))
+        object.__setattr__(self, "e2_flux", tuple(float(x) for x in v))
 
     @classmethod
     def from_file(cls, path) -> TableFlux:
@@ -241,15 +250,18 @@ class TableFlux:
         E = require_positive("E", E_GeV, "GeV")
         lo, hi = self.e_min, self.e_max
         if np.any(E < lo * (1 - 1e-12)) or np.any(E > hi * (1 + 1e-12)):
-            raise NuemValueError(f"E={np.min(E):g}..{np.max(E):g} GeV outside the flux table "
-                                 f"{self.source} [{lo:g}, {hi:g}] GeV (no extrapolation)")
+            bad = E[(E < lo * (1 - 1e-12)) | (E > hi * (1 + 1e-12))]
+            raise NuemValueError(f"E={bad.flat[0]:g} GeV outside the "
+                                 f"{f'flux table {self.source}'.strip()} [{lo:g}, {hi:g}] GeV "
+                                 "(no extrapolation)")
         lnE = np.log(np.clip(E, lo, hi))
         lnv = np.interp(lnE, np.log(self.nodes_GeV), np.log(np.asarray(self.e2_flux, float)))
         return np.exp(lnv) / E**2
 
     def describe(self) -> dict[str, float | str | int]:
         """The flux inputs, named with their units."""
-        return {"flux_table": self.source, "flux_table_nodes": len(self.energies_GeV),
+        return {"flux_table": self.source or "(given in code)",
+                "flux_table_nodes": len(self.energies_GeV),
                 "flux_table_e_min_GeV": self.e_min, "flux_table_e_max_GeV": self.e_max}
 
 
@@ -267,7 +279,10 @@ def _energy_range(flux, e_range_GeV) -> tuple[float, float]:
                                  f"GeV, outside the ultra-high-energy range "
                                  f"[{lo_u:g}, {hi_u:g}] GeV")
         return lo, hi
-    lo, hi = (float(x) for x in require_positive("e_range_GeV", e_range_GeV, "GeV"))
+    rng = require_positive("e_range_GeV", e_range_GeV, "GeV")
+    if rng.shape != (2,):
+        raise NuemValueError(f"e_range_GeV={e_range_GeV!r} must be two energies (lo, hi) [GeV]")
+    lo, hi = float(rng[0]), float(rng[1])
     if not lo < hi:
         raise NuemValueError(f"e_range_GeV=[{lo:g}, {hi:g}] GeV is empty")
     tol = 1e-12
@@ -292,14 +307,14 @@ def double_bang_count(portal: DipolePortal, flux: PowerLawFlux | TableFlux, *,
 
     The energy integral runs over ``e_range_GeV`` [GeV] (default: a power law's
     [e_min, e_max], a table's range cut to 1e6-1e11 GeV), which must lie inside the
-    flux's range (a table is never extrapolated) and inside 1e6-1e11 GeV; trapezoidal rule in ln E on ``n_energy`` equally spaced points plus,
-    for a table, its nodes (where the interpolated flux has kinks).  Returns the count
-    and the inputs used."""
+    flux's range (a table is never extrapolated) and inside 1e6-1e11 GeV; trapezoidal
+    rule in ln E on ``n_energy`` equally spaced points plus, for a table, its nodes (where
+    the interpolated flux has kinks).  Returns the count and the inputs used."""
     citations.register("Huang2022")
     for name, v in (("years", years), ("length_m", length_m), ("area_km2", area_km2),
                     ("solid_angle_sr", solid_angle_sr), ("density_g_cm3", density_g_cm3)):
         require_positive(name, v)
-    if int(n_energy) != n_energy or n_energy < 2:
+    if not isinstance(n_energy, (int, np.integer)) or n_energy < 2:
         raise NuemValueError(f"n_energy={n_energy!r} must be an integer >= 2")
     e_lo, e_hi = _energy_range(flux, e_range_GeV)
     el = materials.elements()

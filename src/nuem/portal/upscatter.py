@@ -286,7 +286,8 @@ def sigma(E, m_N, d, tgt, *, below_threshold: str = "raise", form_factor=None) -
     Q2 = np.exp(lnq)
     Eb = Ec[..., None]
     s = t.M**2 + 2.0 * Eb * t.M
-    f = contraction(Eb, Q2, m[..., None], t, form_factor) / (Q2 * (s - t.M**2) ** 2)  # Q^2 dsigma/dQ^2 / (alpha d^2)
+    # Q^2 dsigma/dQ^2 / (alpha d^2)
+    f = contraction(Eb, Q2, m[..., None], t, form_factor) / (Q2 * (s - t.M**2) ** 2)
     integral = np.sum(np.maximum(f, 0.0) * ws, axis=-1) * (b - a)
     return np.where(above, constants.alpha * d**2 * integral, 0.0)
 
