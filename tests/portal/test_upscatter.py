@@ -215,3 +215,13 @@ def test_sigma_vector_m_N_below_threshold_per_element():
         up.sigma(1.0 * GeV, m, 1e-6 / GeV, "argon")
     with pytest.raises(NuemValueError, match="m_N"):
         up.sigma(1.0 * GeV, np.array([0.1, -0.2]) * GeV, 1e-6 / GeV, "argon")
+
+
+def test_dsigma_dQ2_broadcasts_in_m_N_like_the_scalar_loop():
+    m = np.array([0.01, 0.1, 0.3]) * GeV
+    Q2 = np.array([1e-3, 1e-2])[:, None] * GeV**2
+    grid = up.dsigma_dQ2(1.0 * GeV, Q2, m, 1e-6 / GeV, "carbon", outside="zero")
+    loop = np.array([[float(up.dsigma_dQ2(1.0 * GeV, q, mm, 1e-6 / GeV, "carbon",
+                                          outside="zero")) for mm in m] for q in Q2[:, 0]])
+    np.testing.assert_allclose(grid, loop, rtol=1e-14, atol=0)
+    assert np.any(loop == 0) and np.any(loop > 0)  # Q^2 = 1e-3 GeV^2 < Q^2_min at 0.3 GeV
