@@ -1365,6 +1365,12 @@ def portal_limit(dataset: str, flavour: str, m_min: float, m_max: float, n_masse
               help="Power-law index gamma of dPhi/dE ~ E^-gamma (dimensionless, 0 to 10).")
 @click.option("--flux-eref", "flux_eref", type=Real(0.0, lo_open=True, unit="GeV", example=1e8),
               default=1e8, help="Reference energy of --flux-norm [GeV] (> 0).")
+@click.option("--flux-file", "flux_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, metavar="FILE",
+              help="Per-flavour flux table instead of the power law: columns E [GeV] and "
+                   "E^2 dPhi/dE [GeV cm^-2 s^-1 sr^-1], '#' comments; log-log "
+                   "interpolated, integrated only where tabulated (within 1e6-1e11 GeV).  "
+                   "Excludes --flux-norm, --flux-index, --flux-eref.")
 @click.option("--years", type=Real(0.0, lo_open=True, unit="yr", example=10.0), default=10.0,
               help="Exposure time [yr] (> 0).")
 @click.option("--length", "length_m", type=Real(0.0, lo_open=True, unit="m", example=1000.0),
@@ -1376,17 +1382,29 @@ def portal_limit(dataset: str, flavour: str, m_min: float, m_max: float, n_masse
 @_json_option
 @_cite_option
 def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: float,
-               flux_index: float, flux_eref: float, years: float, length_m: float,
-               area_km2: float, separation_m: float, as_json: bool, cite: bool) -> None:
+               flux_index: float, flux_eref: float, flux_file: Path | None, years: float,
+               length_m: float, area_km2: float, separation_m: float, as_json: bool,
+               cite: bool) -> None:
     """Primakoff N production in ice at 1e6-1e11 GeV: cross section, decay length and
-    expected double bangs for a power-law flux."""
+    expected double bangs for a power-law flux or a flux table (--flux-file)."""
     from nuem.portal import decay as pdec
     from nuem.portal import uhe
     from nuem.units import cm, meter
 
     citations.reset()
     p = _portal_from(m_n, d, flavour, majorana, "magill")
-    flux = uhe.PowerLawFlux(flux_norm, flux_index, flux_eref)
+    if flux_file is not None:
+        ctx = click.get_current_context()
+        clash = [o for o, n in (("--flux-norm", "flux_norm"), ("--flux-index", "flux_index"),
+                                ("--flux-eref", "flux_eref"))
+                 if ctx.get_parameter_source(n) in (click.core.ParameterSource.COMMANDLINE,
+                                                    click.core.ParameterSource.ENVIRONMENT)]
+        if clash:
+            raise NuemValueError(f"--flux-file {flux_file} excludes {', '.join(clash)} (the "
+                                 "table gives the flux)")
+        flux = uhe.TableFlux.from_file(flux_file)
+    else:
+        flux = uhe.PowerLawFlux(flux_norm, flux_index, flux_eref)
     out = uhe.double_bang_count(p, flux, years=years, length_m=length_m, area_km2=area_km2,
                                 separation_m=separation_m)
     dmax = max(p.d)

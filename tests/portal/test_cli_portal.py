@@ -119,3 +119,44 @@ def test_limit_json_stays_clean_where_minuit_complains():
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert all(d is not None and 1e-7 < d < 1e-4 for d in out["d_GeV_inv"])
+
+
+def test_uhe_flux_file_equals_the_power_law_it_samples(tmp_path):
+    # E^2 dPhi/dE of dPhi/dE = 1e-24 (E/1e8 GeV)^-2 is 1e-8 GeV cm^-2 s^-1 sr^-1 at all E
+    f = tmp_path / "flux.txt"
+    f.write_text("# E [GeV]  E^2 dPhi/dE [GeV cm^-2 s^-1 sr^-1]\n"
+                 + "".join(f"{e:g}, 1e-8\n" for e in (1e6, 1e7, 1e8, 1e9, 1e10, 1e11)))
+    base = ("uhe", "--m-n", "0.3", "--d", "1e-6", "--json")
+    a = json.loads(run(*base, "--flux-file", str(f)).stdout)
+    b = json.loads(run(*base, "--flux-norm", "1e-24", "--flux-index", "2").stdout)
+    # the default 64-point trapezoid grid plus the table's nodes vs the 64 points alone
+    assert a["events"] == pytest.approx(b["events"], rel=1e-3, abs=0)
+    assert a["flux_table"] == str(f) and a["flux_table_nodes"] == 6
+    assert (a["e_min_GeV"], a["e_max_GeV"]) == (1e6, 1e11)
+
+
+@pytest.mark.parametrize("text,extra,word", [
+    ("1e6 1e-8\n1e8 abc\n", (), "line 2: '1e8 abc' is not two numbers"),
+    ("# E phi\n1e6 1e-8 1\n", (), "line 2: 3 columns, expected 2"),
+    ("1e6 1e-8\n1e8 0\n", (), "line 2: E=1e+08, E^2 dPhi/dE=0"),
+    ("1e8 1e-8\n1e7 1e-8\n", (), "line 2: E=1e+07 GeV does not exceed"),
+    ("# nothing\n", (), "is empty"),
+    ("", (), "is empty"),
+    (bytes(range(256)) * 4, (), "binary"),
+    ("1e6 1e-8 # caf\xe9\n".encode("latin-1"), (), "UTF-8"),
+    ("1e6 1e-8\n1e8 1e-8\n", ("--flux-index", "2"), "excludes --flux-index"),
+    (None, (), "cannot be read"),
+    ("DIR", (), "directory"),
+])
+def test_uhe_bad_flux_file_one_line_exit_2(tmp_path, text, extra, word):
+    f = tmp_path / "bad flux.txt"
+    if text == "DIR":
+        f.mkdir()
+    elif isinstance(text, bytes):
+        f.write_bytes(text)
+    elif text is not None:
+        f.write_text(text)
+    p = run("uhe", "--m-n", "0.3", "--d", "1e-6", "--flux-file", str(f), *extra)
+    assert p.returncode == 2 and p.stdout == ""
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and word in lines[0] and "bad flux.txt" in lines[0], p.stderr

@@ -184,3 +184,44 @@ def test_arrays_broadcast_and_bad_input():
         up.sigma(1 * GeV, 0.1 * GeV, -1.0, "argon")
     with pytest.raises(NuemValueError):
         up.sigma(float("nan"), 0.1 * GeV, 1.0, "argon")
+
+
+@pytest.mark.parametrize("tgt", ["electron", "proton", "argon"])
+def test_sigma_broadcasts_in_E_m_N_and_d_like_the_scalar_loop(tgt):
+    # a grid of (E, m_N, d) against the loop of scalar calls; on the electron most of the
+    # grid is below threshold (E_th = m + m^2/2m_e), where "zero" gives 0 element by element
+    E = np.array([0.5, 1.0, 5.0, 30.0])[:, None] * GeV
+    m = np.array([0.01, 0.1, 0.3]) * GeV
+    d = np.array([1e-6, 2e-6, 5e-7])[None, :] / GeV
+    grid = up.sigma(E, m, d, tgt, below_threshold="zero")
+    assert grid.shape == (4, 3)
+    loop = np.array([[float(up.sigma(E[i, 0], m[j], d[0, j], tgt, below_threshold="zero"))
+                      for j in range(3)] for i in range(4)])
+    np.testing.assert_allclose(grid, loop, rtol=1e-14, atol=0)
+    assert np.any(loop > 0)
+    over = up.sigma_over_d2(E, m, tgt)
+    ref = np.array([[float(up.sigma_over_d2(E[i, 0], m[j], tgt)) for j in range(3)]
+                    for i in range(4)])
+    np.testing.assert_allclose(over, ref, rtol=1e-14, atol=0)
+
+
+def test_sigma_vector_m_N_below_threshold_per_element():
+    # argon at E = 1 GeV: E_th = m + m^2/(2 M_Ar) > 1 GeV for m_N = 2 and 3 GeV
+    m = np.array([0.1, 2.0, 3.0]) * GeV
+    got = up.sigma(1.0 * GeV, m, 1e-6 / GeV, "argon", below_threshold="zero")
+    assert got[0] == float(up.sigma(1.0 * GeV, m[0], 1e-6 / GeV, "argon"))
+    assert got[0] > 0 and got[1] == 0.0 and got[2] == 0.0
+    with pytest.raises(NuemValueError, match=r"E=1e\+09 eV is below .* of m_N=2e\+09 eV"):
+        up.sigma(1.0 * GeV, m, 1e-6 / GeV, "argon")
+    with pytest.raises(NuemValueError, match="m_N"):
+        up.sigma(1.0 * GeV, np.array([0.1, -0.2]) * GeV, 1e-6 / GeV, "argon")
+
+
+def test_dsigma_dQ2_broadcasts_in_m_N_like_the_scalar_loop():
+    m = np.array([0.01, 0.1, 0.3]) * GeV
+    Q2 = np.array([1e-3, 1e-2])[:, None] * GeV**2
+    grid = up.dsigma_dQ2(1.0 * GeV, Q2, m, 1e-6 / GeV, "carbon", outside="zero")
+    loop = np.array([[float(up.dsigma_dQ2(1.0 * GeV, q, mm, 1e-6 / GeV, "carbon",
+                                          outside="zero")) for mm in m] for q in Q2[:, 0]])
+    np.testing.assert_allclose(grid, loop, rtol=1e-14, atol=0)
+    assert np.any(loop == 0) and np.any(loop > 0)  # Q^2 = 1e-3 GeV^2 < Q^2_min at 0.3 GeV

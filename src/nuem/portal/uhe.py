@@ -21,7 +21,10 @@ every choice below is ours (derived or taken from the references named), not the
   per interacting neutrino at depth x the probability is exp(-L_sep/lambda) -
   exp(-(L - x)/lambda); integrated over x in [0, L - L_sep] in closed form:
       P_col = (L - L_sep) e^{-L_sep/lambda} - lambda (e^{-L_sep/lambda} - e^{-L/lambda}),
-  and N = T_exp A Omega sum_alpha integral dE Phi_alpha(E) n_H2O sigma_alpha(E) P_col(E).
+  and N = T_exp A Omega sum_alpha integral dE Phi_alpha(E) n_H2O sigma_alpha(E) P_col(E),
+  with Phi_alpha the per-flavour flux the user gives: a power law (:class:`PowerLawFlux`)
+  or a table of E^2 dPhi/dE interpolated log-log and never extrapolated
+  (:class:`TableFlux`), integrated only over the energies where it is defined.
   The production vertex of coherent scattering deposits only the nuclear recoil; this
   counts the topology (two separated vertices) and leaves visibility to the user.
 
@@ -114,7 +117,8 @@ def column_probability(decay_len, length, separation) -> np.ndarray:
 @dataclass(frozen=True)
 class PowerLawFlux:
     """Per-flavour neutrino flux dPhi/dE = norm (E / e_ref)^-index [GeV^-1 cm^-2 s^-1
-    sr^-1] between e_min and e_max [GeV] (inputs, all named)."""
+    sr^-1] between e_min and e_max [GeV] (inputs, all named).  Each of nu_e, nu_mu,
+    nu_tau has this flux (antineutrinos included in it)."""
 
     norm: float
     index: float
@@ -126,24 +130,201 @@ class PowerLawFlux:
         E = np.asarray(E_GeV, float)
         return self.norm * (E / self.e_ref) ** (-self.index)
 
+    @property
+    def nodes_GeV(self) -> np.ndarray:
+        """Energies [GeV] where dPhi/dE has a kink inside its range: none."""
+        return np.empty(0)
 
-def double_bang_count(portal: DipolePortal, flux: PowerLawFlux, *, years: float = 10.0,
-                      length_m: float = 1000.0, area_km2: float = 1.0,
+    def describe(self) -> dict[str, float]:
+        """The flux inputs, named with their units."""
+        return {"flux_norm_per_GeV_cm2_s_sr": self.norm, "flux_index": self.index,
+                "flux_e_ref_GeV": self.e_ref}
+
+
+#: columns of a :class:`TableFlux` file, as error messages name them
+TABLE_COLUMNS = "E [GeV] and E^2 dPhi/dE [GeV cm^-2 s^-1 sr^-1], both > 0, E increasing"
+
+
+@dataclass(frozen=True)
+class TableFlux:
+    """Per-flavour neutrino flux given as a table, like :class:`PowerLawFlux` (each of
+    nu_e, nu_mu, nu_tau has this flux): energies E [GeV] and E^2 dPhi/dE
+    [GeV cm^-2 s^-1 sr^-1] at the nodes.  Between nodes ln(E^2 dPhi/dE) is linear in ln E
+    (a power law on each segment, so a table sampled from a power law reproduces it);
+    outside [e_min, e_max] (the first and last node) it raises, never extrapolates.
+
+    Read one from a text file with :meth:`from_file`: two columns separated by blanks or a
+    comma, one node a line, ``#`` starts a comment (header lines included)."""
+
+    energies_GeV: tuple[float, ...]
+    e2_flux: tuple[float, ...]
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"flux table {self.source}".strip()
+        try:
+            E = np.asarray(self.energies_GeV, float)
+            v = np.asarray(self.e2_flux, float)
+        except (TypeError, ValueError) as exc:
+            raise NuemValueError(f"{where}: not numbers ({exc}); needs {TABLE_COLUMNS}"
+                                 ) from None
+        if E.ndim != 1 or v.shape != E.shape or E.size < 2:
+            raise NuemValueError(f"{where}: needs at least two nodes, {TABLE_COLUMNS}")
+        if not (np.all(np.isfinite(E)) and np.all(np.isfinite(v))):
+            raise NuemValueError(f"{where}: NaN or infinity; needs {TABLE_COLUMNS}")
+        if np.any(E <= 0) or np.any(v <= 0):
+            raise NuemValueError(f"{where}: an energy or flux <= 0 (log-log interpolation); "
+                                 f"needs {TABLE_COLUMNS}")
+        if np.any(np.diff(E) <= 0):
+            raise NuemValueError(f"{where}: energies must increase strictly")
+        object.__setattr__(self, "energies_GeV", tuple(float(x) for x in E))
+        object.__setattr__(self, "e2_flux", tuple(float(x) for x in v))
+
+    @classmethod
+    def from_file(cls, path) -> TableFlux:
+        """Read a table (class docstring); a malformed line raises
+        :class:`NuemValueError` naming the file and the line number."""
+        name = str(path)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise NuemValueError(f"flux file {name}: cannot be read "
+                                 f"({exc.strerror or exc})") from exc
+        if b"\x00" in data:
+            raise NuemValueError(f"flux file {name}: a binary file, not a text table of "
+                                 f"{TABLE_COLUMNS}")
+        try:
+            lines = data.decode("utf-8").splitlines()
+        except UnicodeDecodeError as exc:
+            raise NuemValueError(f"flux file {name}: not UTF-8 text (byte {exc.start})"
+                                 ) from None
+        E: list[float] = []
+        v: list[float] = []
+        for n, raw in enumerate(lines, start=1):
+            text = raw.split("#", 1)[0].replace(",", " ").split()
+            if not text:
+                continue
+            where = f"flux file {name}, line {n}"
+            if len(text) != 2:
+                raise NuemValueError(f"{where}: {len(text)} columns, expected 2: "
+                                     f"{TABLE_COLUMNS}")
+            try:
+                e, f = float(text[0]), float(text[1])
+            except ValueError:
+                raise NuemValueError(f"{where}: {raw.strip()[:60]!r} is not two numbers: "
+                                     f"{TABLE_COLUMNS}") from None
+            if not (math.isfinite(e) and math.isfinite(f)) or e <= 0 or f <= 0:
+                raise NuemValueError(f"{where}: E={e:g}, E^2 dPhi/dE={f:g}; both must be "
+                                     f"finite and > 0 (log-log interpolation)")
+            if E and e <= E[-1]:
+                raise NuemValueError(f"{where}: E={e:g} GeV does not exceed the previous "
+                                     f"E={E[-1]:g} GeV; energies must increase strictly")
+            E.append(e)
+            v.append(f)
+        if not E:
+            raise NuemValueError(f"flux file {name} is empty (no data lines); needs at "
+                                 f"least 2 lines of {TABLE_COLUMNS}")
+        if len(E) < 2:
+            raise NuemValueError(f"flux file {name}: 1 data line, needs at least 2 "
+                                 f"({TABLE_COLUMNS})")
+        return cls(tuple(E), tuple(v), name)
+
+    @property
+    def e_min(self) -> float:
+        """Lowest tabulated energy [GeV]."""
+        return float(self.energies_GeV[0])
+
+    @property
+    def e_max(self) -> float:
+        """Highest tabulated energy [GeV]."""
+        return float(self.energies_GeV[-1])
+
+    @property
+    def nodes_GeV(self) -> np.ndarray:
+        """The tabulated energies [GeV] (kinks of the interpolated flux)."""
+        return np.asarray(self.energies_GeV, float)
+
+    def __call__(self, E_GeV) -> np.ndarray:
+        """dPhi/dE [GeV^-1 cm^-2 s^-1 sr^-1] at E [GeV] in [e_min, e_max]."""
+        E = require_positive("E", E_GeV, "GeV")
+        lo, hi = self.e_min, self.e_max
+        if np.any(E < lo * (1 - 1e-12)) or np.any(E > hi * (1 + 1e-12)):
+            bad = E[(E < lo * (1 - 1e-12)) | (E > hi * (1 + 1e-12))]
+            raise NuemValueError(f"E={bad.flat[0]:g} GeV outside the "
+                                 f"{f'flux table {self.source}'.strip()} [{lo:g}, {hi:g}] GeV "
+                                 "(no extrapolation)")
+        lnE = np.log(np.clip(E, lo, hi))
+        lnv = np.interp(lnE, np.log(self.nodes_GeV), np.log(np.asarray(self.e2_flux, float)))
+        return np.exp(lnv) / E**2
+
+    def describe(self) -> dict[str, float | str | int]:
+        """The flux inputs, named with their units."""
+        return {"flux_table": self.source or "(given in code)",
+                "flux_table_nodes": len(self.energies_GeV),
+                "flux_table_e_min_GeV": self.e_min, "flux_table_e_max_GeV": self.e_max}
+
+
+def _energy_range(flux, e_range_GeV) -> tuple[float, float]:
+    """The integration range [GeV]: ``e_range_GeV`` if given, else a power law's
+    [e_min, e_max] or a table's range cut to :data:`E_RANGE_GEV`; it must lie inside
+    both the flux's range and E_RANGE_GEV (never an extrapolation)."""
+    lo_u, hi_u = E_RANGE_GEV
+    if e_range_GeV is None and not isinstance(flux, TableFlux):
+        e_range_GeV = (flux.e_min, flux.e_max)
+    if e_range_GeV is None:
+        lo, hi = max(flux.e_min, lo_u), min(flux.e_max, hi_u)
+        if not lo < hi:
+            raise NuemValueError(f"the flux is defined on [{flux.e_min:g}, {flux.e_max:g}] "
+                                 f"GeV, outside the ultra-high-energy range "
+                                 f"[{lo_u:g}, {hi_u:g}] GeV")
+        return lo, hi
+    rng = require_positive("e_range_GeV", e_range_GeV, "GeV")
+    if rng.shape != (2,):
+        raise NuemValueError(f"e_range_GeV={e_range_GeV!r} must be two energies (lo, hi) [GeV]")
+    lo, hi = float(rng[0]), float(rng[1])
+    if not lo < hi:
+        raise NuemValueError(f"e_range_GeV=[{lo:g}, {hi:g}] GeV is empty")
+    tol = 1e-12
+    if lo < flux.e_min * (1 - tol) or hi > flux.e_max * (1 + tol):
+        raise NuemValueError(f"energy range [{lo:g}, {hi:g}] GeV exceeds the flux's "
+                             f"[{flux.e_min:g}, {flux.e_max:g}] GeV (no extrapolation)")
+    if lo < lo_u * (1 - tol) or hi > hi_u * (1 + tol):
+        raise NuemValueError(f"energy range [{lo:g}, {hi:g}] GeV exceeds the "
+                             f"ultra-high-energy range [{lo_u:g}, {hi_u:g}] GeV")
+    return lo, hi
+
+
+def double_bang_count(portal: DipolePortal, flux: PowerLawFlux | TableFlux, *,
+                      years: float = 10.0, length_m: float = 1000.0, area_km2: float = 1.0,
                       separation_m: float = 10.0, solid_angle_sr: float = 2 * math.pi,
-                      density_g_cm3: float = ICE_DENSITY_G_CM3, n_energy: int = 64
-                      ) -> dict[str, float]:
+                      density_g_cm3: float = ICE_DENSITY_G_CM3, n_energy: int = 64,
+                      e_range_GeV: tuple[float, float] | None = None) -> dict[str, float]:
     """Expected double-bang events (module docstring) for ``portal`` and a per-flavour
-    power-law ``flux`` in an ice column of ``length_m`` x ``area_km2`` over ``years``,
-    neutrinos from ``solid_angle_sr`` (absorption in the Earth not included; each flavour
-    couples with its own d_alpha).  Returns the count and the inputs used."""
+    ``flux`` (:class:`PowerLawFlux` or :class:`TableFlux`) in an ice column of
+    ``length_m`` x ``area_km2`` over ``years``, neutrinos from ``solid_angle_sr``
+    (absorption in the Earth not included; each flavour couples with its own d_alpha).
+
+    The energy integral runs over ``e_range_GeV`` [GeV] (default: a power law's
+    [e_min, e_max], a table's range cut to 1e6-1e11 GeV), which must lie inside the
+    flux's range (a table is never extrapolated) and inside 1e6-1e11 GeV; trapezoidal
+    rule in ln E on ``n_energy`` equally spaced points plus, for a table, its nodes (where
+    the interpolated flux has kinks).  Returns the count and the inputs used."""
     citations.register("Huang2022")
     for name, v in (("years", years), ("length_m", length_m), ("area_km2", area_km2),
                     ("solid_angle_sr", solid_angle_sr), ("density_g_cm3", density_g_cm3)):
         require_positive(name, v)
+    if not isinstance(n_energy, (int, np.integer)) or n_energy < 2:
+        raise NuemValueError(f"n_energy={n_energy!r} must be an integer >= 2")
+    e_lo, e_hi = _energy_range(flux, e_range_GeV)
     el = materials.elements()
     m_h2o = 2 * el["H"].molar_mass + el["O"].molar_mass  # g/mol
     n_h2o = density_g_cm3 * constants.N_A / m_h2o / cm**3  # per eV^-3
-    lnE = np.linspace(math.log(flux.e_min), math.log(flux.e_max), n_energy)
+    lnE = np.linspace(math.log(e_lo), math.log(e_hi), int(n_energy))
+    nodes = flux.nodes_GeV
+    inner = nodes[(nodes > e_lo) & (nodes < e_hi)]
+    if inner.size:
+        lnE = np.unique(np.concatenate([lnE, np.log(inner)]))
     E = np.exp(lnE) * GeV
     L = length_m * meter
     total = 0.0
@@ -160,8 +341,7 @@ def double_bang_count(portal: DipolePortal, flux: PowerLawFlux, *, years: float 
     count = total * area * solid_angle_sr * years * year
     return {"events": count, "m_N_GeV": portal.m_N / GeV,
             "d_GeV_inv": [x * GeV for x in portal.d], "majorana": portal.majorana,
-            "flux_norm_per_GeV_cm2_s_sr": flux.norm, "flux_index": flux.index,
-            "flux_e_ref_GeV": flux.e_ref, "e_min_GeV": flux.e_min, "e_max_GeV": flux.e_max,
+            **flux.describe(), "e_min_GeV": e_lo, "e_max_GeV": e_hi,
             "years": years, "length_m": length_m, "area_km2": area_km2,
             "separation_m": separation_m, "solid_angle_sr": solid_angle_sr,
             "ice_density_g_cm3": density_g_cm3}

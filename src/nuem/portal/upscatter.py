@@ -136,13 +136,16 @@ def e_threshold(m_N, M) -> np.ndarray:
 
 
 def _check_energy(E, m, M) -> np.ndarray:
+    """E [eV] as an array if every element is at or above the threshold of the m_N [eV]
+    it broadcasts with, else :class:`NuemValueError` naming the first element below."""
     E = require_positive("E", E, "eV")
     th = e_threshold(m, M)
     if np.any(E < th * (1.0 - 1e-12)):
-        Eb, thb = np.broadcast_arrays(E, th)
+        Eb, thb, mb = np.broadcast_arrays(E, th, np.asarray(m, float))
         i = np.flatnonzero((Eb < thb * (1.0 - 1e-12)).ravel())[0]
         raise NuemValueError(f"E={Eb.ravel()[i]:g} eV is below the threshold "
-                             f"E_th = m_N + m_N^2/(2M) = {thb.ravel()[i]:g} eV")
+                             f"E_th = m_N + m_N^2/(2M) = {thb.ravel()[i]:g} eV of "
+                             f"m_N={mb.ravel()[i]:g} eV")
     return E
 
 
@@ -212,29 +215,30 @@ def _cite(t: Target) -> None:
         citations.register("LewinSmith1996")
 
 
-def _checked_inputs(tgt, m_N, d) -> tuple[Target, float, np.ndarray]:
-    """The target (cited), m_N > 0 [eV] and d >= 0 [eV^-1] of a cross-section call."""
+def _checked_inputs(tgt, m_N, d) -> tuple[Target, np.ndarray, np.ndarray]:
+    """The target (cited), m_N > 0 [eV] and d >= 0 [eV^-1] (arrays) of a cross-section
+    call."""
     t = _as_target(tgt)
     _cite(t)
-    return t, float(require_positive("m_N", m_N, "eV")), require_nonnegative("d", d, "eV^-1")
+    return t, require_positive("m_N", m_N, "eV"), require_nonnegative("d", d, "eV^-1")
 
 
 def dsigma_dQ2(E, Q2, m_N, d, tgt, *, outside: str = "raise", form_factor=None
                ) -> np.ndarray:
     """dsigma/dQ^2 [eV^-4] for nu_alpha X -> N X with coupling d_alpha [eV^-1] (module
     docstring).  Outside [Q^2_min, Q^2_max] ``outside="raise"`` raises and ``"zero"``
-    returns 0.  Broadcasts over E, Q2, d."""
+    returns 0.  Broadcasts over E, Q2, m_N, d."""
     require_choice("outside", outside, ("raise", "zero"))
     t, m, d = _checked_inputs(tgt, m_N, d)
     Q2 = require_positive("Q2", Q2, "eV^2")
     lo, hi = q2_range(E, m, t)
-    E, Q2, lo, hi = np.broadcast_arrays(np.asarray(E, float), Q2, lo, hi)
+    E, Q2, m, lo, hi = np.broadcast_arrays(np.asarray(E, float), Q2, m, lo, hi)
     ok = (Q2 >= lo * (1 - 1e-12)) & (Q2 <= hi * (1 + 1e-12))
     if outside == "raise" and not np.all(ok):
         i = np.flatnonzero(~ok.ravel())[0]
         raise NuemValueError(f"Q2={Q2.ravel()[i]:g} eV^2 outside the kinematic range "
                              f"[{lo.ravel()[i]:g}, {hi.ravel()[i]:g}] eV^2 at "
-                             f"E={E.ravel()[i]:g} eV, m_N={m:g} eV")
+                             f"E={E.ravel()[i]:g} eV, m_N={m.ravel()[i]:g} eV")
     s = t.M**2 + 2.0 * E * t.M
     val = constants.alpha * d**2 * contraction(E, Q2, m, t, form_factor) / (Q2**2 * (s - t.M**2) ** 2)
     return np.where(ok, np.maximum(val, 0.0), 0.0)
@@ -262,15 +266,18 @@ def sigma(E, m_N, d, tgt, *, below_threshold: str = "raise", form_factor=None) -
     """Total cross section [eV^-2] per target particle: dsigma/dQ^2 integrated over
     [Q^2_min, Q^2_max] by composite Gauss-Legendre quadrature in ln Q^2 (48 panels x 16
     nodes; converged to < 1e-8 for the targets here).  ``form_factor`` as in
-    :func:`contraction`.  Below threshold
-    ``below_threshold="raise"`` raises, ``"zero"`` returns 0.  Broadcasts over E and d."""
+    :func:`contraction`.  E [eV], m_N [eV] and d [eV^-1] broadcast together; each element
+    is the scalar call's value.  Where E is below the threshold of its m_N,
+    ``below_threshold="raise"`` raises naming the first such element, ``"zero"`` returns
+    0 there."""
     require_choice("below_threshold", below_threshold, ("raise", "zero"))
     t, m, d = _checked_inputs(tgt, m_N, d)
     E = require_positive("E", E, "eV")
-    th = float(e_threshold(m, t.M))
-    above = E > th
-    if below_threshold == "raise" and not np.all(E >= th * (1 - 1e-12)):
+    if below_threshold == "raise":
         _check_energy(E, m, t.M)
+    E, m = np.broadcast_arrays(E, m)
+    th = e_threshold(m, t.M)
+    above = E > th
     Ec = np.where(above, E, 2.0 * th)  # placeholder energies, masked below
     lo, hi = q2_range(Ec, m, t)
     a, b = np.log(lo), np.log(hi)
@@ -279,7 +286,8 @@ def sigma(E, m_N, d, tgt, *, below_threshold: str = "raise", form_factor=None) -
     Q2 = np.exp(lnq)
     Eb = Ec[..., None]
     s = t.M**2 + 2.0 * Eb * t.M
-    f = contraction(Eb, Q2, m, t, form_factor) / (Q2 * (s - t.M**2) ** 2)  # Q^2 dsigma/dQ^2 / (alpha d^2)
+    # Q^2 dsigma/dQ^2 / (alpha d^2)
+    f = contraction(Eb, Q2, m[..., None], t, form_factor) / (Q2 * (s - t.M**2) ** 2)
     integral = np.sum(np.maximum(f, 0.0) * ws, axis=-1) * (b - a)
     return np.where(above, constants.alpha * d**2 * integral, 0.0)
 
@@ -290,7 +298,8 @@ def check_target(name: str) -> str:
 
 
 def sigma_over_d2(E, m_N, tgt) -> np.ndarray:
-    """sigma / d^2 [dimensionless in natural units: eV^-2 / eV^-2]; see :func:`sigma`."""
+    """sigma / d^2 [dimensionless in natural units: eV^-2 / eV^-2]; see :func:`sigma`.
+    E and m_N [eV] broadcast; 0 below threshold."""
     return sigma(E, m_N, 1.0, tgt, below_threshold="zero")
 
 
