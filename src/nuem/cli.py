@@ -1431,6 +1431,12 @@ def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: fl
 @click.option("--recoil", type=click.Choice(["electron", "nuclear"]), default="electron",
               help="Electron recoils (atomic stepping) or coherent nuclear recoils (Lindhard "
                    "quenching to the keVee window).")
+@click.option("--e-min-kev", "e_min_kev", type=Real(0.0, lo_open=True, unit="keV", example=1.0),
+              default=None, help="Lower end of the visible (electron-equivalent) window "
+                                 "[keV] (> 0); default: the detector's threshold.")
+@click.option("--e-max-kev", "e_max_kev", type=Real(0.0, lo_open=True, unit="keV", example=20.0),
+              default=None, help="Upper end of the visible window [keV] (> 0); default: the "
+                                 "detector's.")
 @click.option("--length-m", "length_m", type=Real(0.0, lo_open=True, unit="m", example=1.0),
               default=None, help="Detector length along the beam [m] (> 0): split the rate "
                                  "into recoil-only and double bang.")
@@ -1443,7 +1449,8 @@ def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: fl
 @_cite_option
 def portal_rate(m_n: float, d: float, flavour: str, majorana: bool, convention: str,
                 detector: str, source_spec: str | None, flux_flavour: str | None, anti: bool,
-                recoil: str, length_m: float | None, upstream_m: float | None, gap_m: float,
+                recoil: str, e_min_kev: float | None, e_max_kev: float | None,
+                length_m: float | None, upstream_m: float | None, gap_m: float,
                 as_json: bool, cite: bool) -> None:
     """Dipole-portal recoil rate in a detector's window [events per tonne-year], with the
     decay signatures (recoil only, double bang, single photon) when the geometry is given."""
@@ -1479,13 +1486,19 @@ def portal_rate(m_n: float, d: float, flavour: str, majorana: bool, convention: 
         src_name = f"file {source_spec} (nu{'bar' if src.anti else ''}_{src.flavour}, "\
                    "no oscillation)"
     length = None if length_m is None else length_m * meter
+    lo, hi = signals.visible_window(det)
+    lo = lo if e_min_kev is None else e_min_kev
+    hi = hi if e_max_kev is None else e_max_kev
+    if not lo < hi:
+        raise NuemValueError(f"--e-min-kev {lo:g} must be below --e-max-kev {hi:g} (keV; "
+                             f"{det.name}'s window is {det.response.window[0]:g} to "
+                             f"{det.response.window[1]:g})")
     r = signals.window_rates(det, p.m_N, np.asarray(p.d), recoil, source=src,
-                             majorana=majorana, length=length)
-    lo = max(det.response.threshold, det.response.window[0])
+                             majorana=majorana, length=length, window=(lo, hi))
     out: dict[str, Any] = {
         "m_N_GeV": m_n, "d_GeV_inv": d, "flavour": flavour, "convention": convention,
         "majorana": majorana, "detector": det.name, "target": det.target, "recoil": recoil,
-        "source": src_name, "window_keVee": [lo, det.response.window[1]],
+        "source": src_name, "window_keVee": [lo, hi],
         "T_range_keV": r["T_range_keV"],
         "rate_per_tonne_year": r["total"], "rate_per_tonne_day": r["total"] * day / year,
         "exposure_t_yr": det.exposure_t_yr, "events_in_exposure": r["total"] * det.exposure_t_yr}

@@ -347,6 +347,23 @@ def test_cli_rate_json_and_split(tmp_path):
     assert out["single_photon_per_tonne_year_upstream"] > 0
 
 
+def test_cli_nuclear_window_override():
+    # XENONnT's ER efficiency vanishes below 1 keVee; a lower visible threshold maps to a
+    # lower nuclear-recoil threshold through Lindhard's Y(T) T = E_vis
+    res = run("--recoil", "nuclear", "--m-n", "1e-6", "--d", "1e-9", "--e-min-kev", "1",
+              "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    T0 = out["T_range_keV"]["Xe"][0] * keV
+    assert float(sg.lindhard_yield(T0, 54, 131)) * T0 == pytest.approx(1 * keV, rel=1e-9, abs=0)
+    # Lindhard at eps = 11.5 (T/keV) Z^(-7/3), k = 0.133 Z^(2/3) A^(-1/2), written out
+    eps = 11.5 * (T0 / keV) * 54 ** (-7 / 3)
+    g = 3 * eps**0.15 + 0.7 * eps**0.6 + eps
+    k = 0.133 * 54 ** (2 / 3) / math.sqrt(131)
+    assert (k * g / (1 + k * g)) * T0 == pytest.approx(1 * keV, rel=1e-9, abs=0)
+    assert out["window_keVee"][0] == 1.0
+
+
 def test_cli_rate_from_flux_file(tmp_path):
     p = write(tmp_path, "# flavour: mu\n1 1e8\n10 1e6\n")
     res = run("--source", str(p), "--m-n", "1e-5", "--d", "1e-6", "--flavour", "mu", "--json")
@@ -366,6 +383,8 @@ def test_cli_rate_from_flux_file(tmp_path):
     (["--m-n", "0"], "--m-n"),
     (["--d", "nan"], "--d"),
     (["--recoil", "muon"], "--recoil"),
+    (["--e-min-kev", "20", "--e-max-kev", "10"], "--e-min-kev"),
+    (["--e-max-kev", "500"], "efficiency"),
 ])
 def test_cli_rate_bad_input_one_line_exit_2(tmp_path, args, must):
     bad = write(tmp_path, "1 2\n2 x\n", "BADFILE")

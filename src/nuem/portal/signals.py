@@ -280,11 +280,21 @@ def decay_length_fn(m_N: float, d2: float, majorana: bool) -> Weight:
 
 
 # ----------------------------------------------------------------------------- totals
-def _window_grid(detector, material: str, recoil: str):
-    """Per target element: (T grid [eV], visible energy [keV] on it)."""
+def visible_window(detector, window=None) -> tuple[float, float]:
+    """The visible-energy window [keV(ee)]: ``window`` (lo, hi) if given, else the
+    detector's analysis window above its threshold."""
     resp = detector.response
-    lo = max(resp.threshold, resp.window[0])
-    hi = resp.window[1]
+    if window is None:
+        return max(resp.threshold, resp.window[0]), resp.window[1]
+    lo, hi = (float(x) for x in np.asarray(require_positive("window", window, "keV")))
+    if not lo < hi:
+        raise NuemValueError(f"window=({lo:g}, {hi:g}) keV must have lo < hi")
+    return lo, hi
+
+
+def _window_grid(detector, material: str, recoil: str, window=None):
+    """Per target element: (T grid [eV], visible energy [keV] on it)."""
+    lo, hi = visible_window(detector, window)
     vis = np.geomspace(lo, hi, WINDOW_POINTS)  # keV(ee)
     if recoil == "electron":
         return {None: (vis * keV, vis)}
@@ -300,11 +310,12 @@ def _window_grid(detector, material: str, recoil: str):
 
 
 def window_rates(detector, m_N, d, recoil: str = "electron", *, source: Source | None = None,
-                 majorana: bool = False, length=None, binding: str = "stepping",
-                 nodes: int = DEFAULT_NODES) -> dict:
+                 majorana: bool = False, length=None, window=None,
+                 binding: str = "stepping", nodes: int = DEFAULT_NODES) -> dict:
     """Events per tonne-year with visible energy in the window of a nuem detector
     (:class:`nuem.detectors.experiments.Detector`: its target, threshold, window and
-    efficiency; ``source`` defaults to the detector's), for N of mass m_N [eV] and
+    efficiency; ``source`` defaults to the detector's; ``window`` (lo, hi) [keV(ee)]
+    replaces its window, inside its efficiency table), for N of mass m_N [eV] and
     d (three values, eV^-1).  With ``length`` [eV^-1] (the detector's extent along the
     beam) also the split ``escape`` + ``double_bang`` = ``total`` (module docstring).
     Returns a dict: ``total``, ``escape``, ``double_bang`` (None without length) and the
@@ -320,7 +331,7 @@ def window_rates(detector, m_N, d, recoil: str = "electron", *, source: Source |
                     lambda En: 1.0 - p_inside_slab(lam(En), L)]
     sums = np.zeros(len(weights))
     ranges = {}
-    for key, (T, vis) in _window_grid(detector, material, recoil).items():
+    for key, (T, vis) in _window_grid(detector, material, recoil, window).items():
         if recoil == "electron":
             spec = recoil_spectra(src, T, m, np.sqrt(d2), material, recoil, binding=binding,
                                   nodes=nodes, weights=weights)
@@ -407,5 +418,6 @@ def single_photon_rate(source: Source, m_N, d, material: str, recoil: str = "ele
 
 __all__ = ["RECOILS", "nuclear_target", "dsigma_dT_over_d2", "recoil_spectra",
            "recoil_spectrum", "lindhard_yield", "nuclear_recoil_for_visible", "p_inside_slab",
-           "p_from_upstream", "photon_energy_range", "decay_length_fn", "window_rates",
+           "p_from_upstream", "photon_energy_range", "decay_length_fn", "visible_window",
+           "window_rates",
            "production_rate", "single_photon_rate"]
