@@ -134,11 +134,13 @@ def _gl(nodes: int) -> tuple[np.ndarray, np.ndarray]:
     return 0.5 * (x + 1.0), 0.5 * w
 
 
-def _rates_per_particle(source: Source, T: np.ndarray, m: float, d2: np.ndarray,
-                        tgt: up.Target, nodes: int, weights: Sequence[Weight | None]
-                        ) -> np.ndarray:
-    """sum_c integral dE Phi P.d^2 dsigma/dT w(E_N) for each weight (None = 1), at the
-    recoils T [eV] (1-D): shape (len(weights), len(T)), natural units per particle."""
+def rates_per_target(source: Source, T: np.ndarray, m: float, d2: np.ndarray,
+                     tgt: up.Target, nodes: int = DEFAULT_NODES,
+                     weights: Sequence[Weight | None] = (None,)) -> np.ndarray:
+    """dR/dT per target particle ``tgt`` [natural units, 1/(time energy)]: sum_c integral
+    dE Phi P.d^2 dsigma/dT w(E_N) for each weight (None = 1), at the recoils T [eV]
+    (1-D array), m = m_N [eV], d2 = (d_e^2, d_mu^2, d_tau^2) [eV^-2]; shape
+    (len(weights), len(T)).  No atomic factor (see :func:`recoil_spectra`)."""
     xg, wg = _gl(nodes)
     lo = up.e_min(T, m, tgt)
     out = np.zeros((len(weights), len(T)))
@@ -179,7 +181,7 @@ def recoil_spectra(source: Source, T, m_N, d, material: str, recoil: str = "elec
     Tf = np.atleast_1d(T).astype(float)
     total = np.zeros((len(weights), len(Tf)))
     for tgt, n, _ in _targets(material, recoil):
-        r = _rates_per_particle(source, Tf, m, d2, tgt, nodes, weights) * n
+        r = rates_per_target(source, Tf, m, d2, tgt, nodes, weights) * n
         if recoil == "electron":
             r = r * atomic.binding_factors(Tf, material, binding)[1]
         else:
@@ -247,11 +249,12 @@ def p_from_upstream(decay_len, thickness, gap, length) -> np.ndarray:
     if np.any(np.isnan(lam)) or np.any(lam <= 0):
         raise NuemValueError("decay_length must be > 0 (inf allowed)")
     D = float(require_positive("thickness", thickness))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fin = np.isfinite(lam)
-        lamf = np.where(fin, lam, 1.0)
-        avg = 1.0 - p_inside_slab(lamf, D)  # (lambda/D)(1 - e^{-D/lambda})
-        inside = pdec.probability_inside(lamf, gap, length)
+    fin = np.isfinite(lam)
+    lamf = np.where(fin, lam, 1.0)
+    x = D / lamf
+    xs = np.where(x > 1e-12, x, 1.0)
+    avg = np.where(x > 1e-12, -np.expm1(-xs) / xs, 1.0 - 0.5 * x)  # (lambda/D)(1 - e^{-D/lambda})
+    inside = pdec.probability_inside(lamf, gap, length)
     return np.where(fin, avg * inside, 0.0)
 
 
@@ -350,7 +353,7 @@ def _element_spectra(src, T, m, d2, material, symbol, nodes, weights) -> np.ndar
     """Nuclear-recoil spectra [events/(tonne year keV)] of one element of ``material``."""
     citations.register("Magill2018", "Brdar2021", "LewinSmith1996")
     n = materials.material(material).nuclei_per_tonne()[symbol]
-    r = _rates_per_particle(src, T, m, d2, nuclear_target(symbol), nodes, weights)
+    r = rates_per_target(src, T, m, d2, nuclear_target(symbol), nodes, weights)
     return r * n * year * keV
 
 
@@ -416,7 +419,7 @@ def single_photon_rate(source: Source, m_N, d, material: str, recoil: str = "ele
                            weight=lambda En: p_from_upstream(lam(En), thickness, s, length))
 
 
-__all__ = ["RECOILS", "nuclear_target", "dsigma_dT_over_d2", "recoil_spectra",
+__all__ = ["RECOILS", "nuclear_target", "dsigma_dT_over_d2", "rates_per_target", "recoil_spectra",
            "recoil_spectrum", "lindhard_yield", "nuclear_recoil_for_visible", "p_inside_slab",
            "p_from_upstream", "photon_energy_range", "decay_length_fn", "visible_window",
            "window_rates",

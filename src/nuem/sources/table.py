@@ -69,6 +69,8 @@ def interpolate(E_nodes: np.ndarray, f_nodes: np.ndarray, E) -> np.ndarray:
     """The table interpolant (log-log on positive intervals, else linear) at E; zero
     outside [E_nodes[0], E_nodes[-1]]."""
     E = np.asarray(E, dtype=float)
+    inside = (E >= E_nodes[0]) & (E <= E_nodes[-1])
+    E = np.clip(E, E_nodes[0], E_nodes[-1])  # evaluate inside only (no overflow outside)
     i = np.clip(np.searchsorted(E_nodes, E, side="right") - 1, 0, len(E_nodes) - 2)
     e0, e1, f0, f1 = E_nodes[i], E_nodes[i + 1], f_nodes[i], f_nodes[i + 1]
     pos = (f0 > 0) & (f1 > 0)
@@ -76,10 +78,8 @@ def interpolate(E_nodes: np.ndarray, f_nodes: np.ndarray, E) -> np.ndarray:
     lin = f0 + (f1 - f0) * t
     with np.errstate(divide="ignore", invalid="ignore"):
         k = np.log(np.where(pos, f1, 1.0) / np.where(pos, f0, 1.0)) / np.log(e1 / e0)
-        pw = np.where(pos, f0, 0.0) * np.power(np.where(E > 0, E, 1.0) / e0, k)
-    val = np.where(pos, pw, lin)
-    inside = (E >= E_nodes[0]) & (E <= E_nodes[-1])
-    return np.where(inside, val, 0.0)
+        pw = np.where(pos, f0, 0.0) * np.power(E / e0, k)
+    return np.where(inside, np.where(pos, pw, lin), 0.0)
 
 
 class TableSource(Source):
