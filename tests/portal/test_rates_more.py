@@ -434,3 +434,15 @@ def test_solar_8B_on_xenon_massless_limit_matches_nuem_nuclear_magnetic_rate():
         ref.append(v)
     # Gauss-Legendre (128 nodes) over the piecewise-linear 8B table: ~5e-5 near the endpoint
     np.testing.assert_allclose(got, ref, rtol=1e-4, atol=0)
+
+
+def test_geometry_functions_broadcast():
+    lam = np.array([[0.5], [5.0]])
+    L = np.array([1.0, 2.0, 3.0])
+    P = sg.p_inside_slab(lam, L)
+    assert P.shape == (2, 3)
+    assert P[1, 2] == pytest.approx(1 - 5.0 / 3.0 * (1 - math.exp(-3.0 / 5.0)), rel=1e-12, abs=0)
+    U = sg.p_from_upstream(lam, L, 0.0, 1.0)
+    assert U.shape == (2, 3)
+    T = sg.nuclear_recoil_for_visible(np.array([[1.0, 2.0]]) * keV, 32, 73)
+    assert T.shape == (1, 2) and np.all(T > np.array([[1.0, 2.0]]) * keV)

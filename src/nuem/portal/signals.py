@@ -212,15 +212,15 @@ def lindhard_yield(T, Z: int, A: int) -> np.ndarray:
 def nuclear_recoil_for_visible(E_vis, Z: int, A: int) -> np.ndarray:
     """The nuclear recoil T [eV] whose visible energy Y(T) T equals E_vis [eV] (Y T
     increases with T, so the root is unique)."""
-    E_vis = np.atleast_1d(require_positive("E_vis", E_vis, "eV"))
+    E_vis = require_positive("E_vis", E_vis, "eV")
     out = []
-    for e in E_vis:
+    for e in np.ravel(E_vis):
         f = lambda t: float(lindhard_yield(t, Z, A)) * t - e  # noqa: E731
         hi = e
         while f(hi) < 0:
             hi *= 2.0
         out.append(brentq(f, e * 1e-6, hi, xtol=e * 1e-15, rtol=1e-13))
-    return np.array(out)
+    return np.array(out).reshape(np.shape(E_vis))
 
 
 # ----------------------------------------------------------------------------- geometry
@@ -232,7 +232,7 @@ def p_inside_slab(decay_len, length) -> np.ndarray:
     lam = np.asarray(decay_len, float)
     if np.any(np.isnan(lam)) or np.any(lam <= 0):
         raise NuemValueError("decay_length must be > 0 (inf allowed)")
-    L = float(require_positive("length", length))
+    L = require_positive("length", length)
     x = L / lam
     small = x < 1e-4
     xs = np.where(small, 1.0, x)
@@ -248,7 +248,7 @@ def p_from_upstream(decay_len, thickness, gap, length) -> np.ndarray:
     lam = np.asarray(decay_len, float)
     if np.any(np.isnan(lam)) or np.any(lam <= 0):
         raise NuemValueError("decay_length must be > 0 (inf allowed)")
-    D = float(require_positive("thickness", thickness))
+    D = require_positive("thickness", thickness)
     fin = np.isfinite(lam)
     lamf = np.where(fin, lam, 1.0)
     x = D / lamf
