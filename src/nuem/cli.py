@@ -1428,6 +1428,123 @@ def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: fl
         click.echo("\n".join(_cite_lines()))
 
 
+@portal.command("rate")
+@_m_n_option
+@_d_option
+@click.option("--flavour", type=_PORTAL_FLAVOURS, default="universal",
+              help="Flavour carrying d: e, mu, tau or universal (d in all three).")
+@click.option("--majorana", is_flag=True, help="Majorana N (N -> nu gamma and nubar gamma).")
+@click.option("--convention", type=_PORTAL_CONVENTION, default="magill", help=_PORTAL_CONV_HELP)
+@click.option("--detector", default="xenonnt-sr0", show_default=True,
+              help="Named set-up (xenonnt-sr0, lz-2022, pandax-4t, borexino-phase2, gemma, "
+                   "texono) or a detector TOML file: target, threshold, window, efficiency.")
+@click.option("--source", "source_spec", default=None,
+              help="solar, reactor (the detector's reactor) or a flux FILE of two columns "
+                   "E [MeV], dPhi/dE [cm^-2 s^-1 MeV^-1]; default: the detector's source.")
+@click.option("--flux-flavour", "flux_flavour", type=click.Choice(["e", "mu", "tau"]),
+              default=None, help="Flavour of a flux FILE (default: its '# flavour:' header, "
+                                 "else e).")
+@click.option("--anti", is_flag=True, help="A flux FILE of antineutrinos (else its "
+                                            "'# anti:' header, else neutrinos).")
+@click.option("--recoil", type=click.Choice(["electron", "nuclear"]), default="electron",
+              help="Electron recoils (atomic stepping) or coherent nuclear recoils (Lindhard "
+                   "quenching to the keVee window).")
+@click.option("--e-min-kev", "e_min_kev", type=Real(0.0, lo_open=True, unit="keV", example=1.0),
+              default=None, help="Lower end of the visible (electron-equivalent) window "
+                                 "[keV] (> 0); default: the detector's threshold.")
+@click.option("--e-max-kev", "e_max_kev", type=Real(0.0, lo_open=True, unit="keV", example=20.0),
+              default=None, help="Upper end of the visible window [keV] (> 0); default: the "
+                                 "detector's.")
+@click.option("--length-m", "length_m", type=Real(0.0, lo_open=True, unit="m", example=1.0),
+              default=None, help="Detector length along the beam [m] (> 0): split the rate "
+                                 "into recoil-only and double bang.")
+@click.option("--upstream-m", "upstream_m", type=Real(0.0, lo_open=True, unit="m", example=1.0),
+              default=None, help="Thickness [m] (> 0) of an upstream slab of the detector's "
+                                 "material: single photons from N made there (with --length-m).")
+@click.option("--gap-m", "gap_m", type=Real(0.0, unit="m", example=0.5), default=0.0,
+              help="Distance [m] (>= 0) from the upstream slab to the detector.")
+@_json_option
+@_cite_option
+def portal_rate(m_n: float, d: float, flavour: str, majorana: bool, convention: str,
+                detector: str, source_spec: str | None, flux_flavour: str | None, anti: bool,
+                recoil: str, e_min_kev: float | None, e_max_kev: float | None,
+                length_m: float | None, upstream_m: float | None, gap_m: float,
+                as_json: bool, cite: bool) -> None:
+    """Dipole-portal recoil rate in a detector's window [events per tonne-year], with the
+    decay signatures (recoil only, double bang, single photon) when the geometry is given."""
+    from nuem.detectors import experiments
+    from nuem.portal import signals
+    from nuem.sources.solar import SolarSource
+    from nuem.sources.table import TableSource
+    from nuem.units import meter, second, year
+
+    day = 86400.0 * second
+    citations.reset()
+    if not detector.strip():
+        raise NuemValueError("--detector '' is empty: give a built-in name or a TOML file")
+    p = _portal_from(m_n, d, flavour, majorana, convention)
+    det = experiments.load(detector)
+    is_file = source_spec not in (None, "solar", "reactor")
+    if not is_file and (flux_flavour is not None or anti):
+        raise NuemValueError("--flux-flavour and --anti describe a flux FILE given to --source")
+    if upstream_m is not None and length_m is None:
+        raise NuemValueError("--upstream-m needs --length-m (the detector length the photon "
+                             "must reach)")
+    if source_spec is None:
+        src, src_name = det.source(), f"{det.name} ({det.source_spec.get('type')})"
+    elif source_spec == "solar":
+        src, src_name = SolarSource(), "solar (B16-GS98)"
+    elif source_spec == "reactor":
+        if det.source_spec.get("type") != "reactor":
+            raise NuemValueError(f"--source reactor: detector {det.name!r} has no reactor "
+                                 "(use gemma or texono, or a flux FILE)")
+        src, src_name = det.source(), f"reactor of {det.name}"
+    else:
+        src = TableSource.from_file(source_spec, flux_flavour, True if anti else None)
+        src_name = f"file {source_spec} (nu{'bar' if src.anti else ''}_{src.flavour}, "\
+                   "no oscillation)"
+    length = None if length_m is None else length_m * meter
+    lo, hi = signals.visible_window(det)
+    lo = lo if e_min_kev is None else e_min_kev
+    hi = hi if e_max_kev is None else e_max_kev
+    if not lo < hi:
+        raise NuemValueError(f"--e-min-kev {lo:g} must be below --e-max-kev {hi:g} (keV; "
+                             f"{det.name}'s window is {det.response.window[0]:g} to "
+                             f"{det.response.window[1]:g})")
+    r = signals.window_rates(det, p.m_N, np.asarray(p.d), recoil, source=src,
+                             majorana=majorana, length=length, window=(lo, hi))
+    out: dict[str, Any] = {
+        "m_N_GeV": m_n, "d_GeV_inv": d, "flavour": flavour, "convention": convention,
+        "majorana": majorana, "detector": det.name, "target": det.target, "recoil": recoil,
+        "source": src_name, "window_keVee": [lo, hi],
+        "T_range_keV": r["T_range_keV"],
+        "rate_per_tonne_year": r["total"], "rate_per_tonne_day": r["total"] * day / year,
+        "exposure_t_yr": det.exposure_t_yr, "events_in_exposure": r["total"] * det.exposure_t_yr}
+    if length is not None:
+        out.update(length_m=length_m, recoil_only_per_tonne_year=r["escape"],
+                   double_bang_per_tonne_year=r["double_bang"])
+    if upstream_m is not None:
+        out.update(upstream_m=upstream_m, gap_m=gap_m,
+                   single_photon_per_tonne_year_upstream=signals.single_photon_rate(
+                       src, p.m_N, np.asarray(p.d), det.target, recoil,
+                       thickness=upstream_m * meter, gap=gap_m * meter, length=length,
+                       majorana=majorana))
+    out["references"] = citations.used()
+    if as_json:
+        _emit(out, True)
+    else:
+        t = Table(title=f"{det.name}: {recoil} recoils from N ({m_n:g} GeV), d = {d:g} GeV^-1 "
+                        f"({flavour}, {convention})")
+        for k in ("rate_per_tonne_year", "rate_per_tonne_day", "events_in_exposure",
+                  "recoil_only_per_tonne_year", "double_bang_per_tonne_year",
+                  "single_photon_per_tonne_year_upstream"):
+            if out.get(k) is not None:
+                t.add_row(k, f"{out[k]:.4e}")
+        _emit(out, False, t)
+    if cite:
+        click.echo("\n".join(_cite_lines()))
+
+
 # --- scans on Dask (issue 23) ------------------------------------------------------------
 def _scheduler_address(ctx: click.Context, param: click.Parameter, value: str | None):
     """--scheduler: an address like tcp://HOST:PORT, checked before anything starts."""

@@ -88,7 +88,7 @@ def electron_recoil_rate(source: Source, T, *, mu=0.0, r2=0.0, q=0.0, target: st
             w = np.full_like(Tf, c.flux)[:, None]
             E = E[:, None]
         else:
-            lo = electron.e_min(Tf)
+            lo = np.maximum(electron.e_min(Tf), c.e_min)  # a table source starts at e_min
             hi = c.e_max
             span = np.clip(hi - lo, 0.0, None)
             E = lo[:, None] + span[:, None] * xg[None, :]

@@ -87,10 +87,11 @@ def electron_recoil_rate(source: Source, T, m_N: float, d, *, target: str = "fre
             E = np.full((len(T), 1), c.line_energy)
             w = np.full((len(T), 1), c.flux)
         else:
-            span = np.clip(c.e_max - lo, 0.0, None)
+            lo_c = np.maximum(lo, c.e_min)  # a table source starts at e_min
+            span = np.clip(c.e_max - lo_c, 0.0, None)
             if not np.any(span > 0):
                 continue
-            E = lo[:, None] + span[:, None] * xg[None, :]
+            E = lo_c[:, None] + span[:, None] * xg[None, :]
             E = np.where(span[:, None] > 0, E, c.e_max)
             w = c.flux * c.shape(E) * span[:, None] * wg[None, :]
         P = _arrival(source, c, E, arrival_cache)

@@ -7,9 +7,11 @@ also says what arrives at the detector: ``arrival(E, component)`` gives the flav
 probabilities P(produced -> beta) and the mass-state amplitudes or probabilities the
 effective-moment code needs, so interaction and detector code never special-case a
 source.  ``spectrum(E)`` is the summed continuum in eV^2 (1/(area time energy)); convert
-with ``x / units.per_cm2_s_MeV``.
+with ``x / units.per_cm2_s_MeV``.  :class:`TableSource` reads a user's flux table
+(E, dPhi/dE) from a file.
 """
 
 from nuem.sources.base import Component, Source
+from nuem.sources.table import FluxFileError, TableSource
 
-__all__ = ["Component", "Source"]
+__all__ = ["Component", "Source", "TableSource", "FluxFileError"]

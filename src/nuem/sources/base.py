@@ -13,7 +13,8 @@ from nuem._errors import NuemValueError, require_positive
 
 @dataclass(frozen=True)
 class Component:
-    """One flux component: a continuum with ``shape`` on [0, e_max] or a line at ``line_energy``."""
+    """One flux component: a continuum with ``shape`` on [e_min, e_max] (zero outside;
+    e_min = 0 unless the source says otherwise) or a line at ``line_energy``."""
 
     name: str
     flux: float  # eV^3: number per area per time (natural units)
@@ -21,6 +22,7 @@ class Component:
     shape: Callable[[np.ndarray], np.ndarray] | None = None  # eV^-1, unit integral
     line_energy: float | None = None
     nodes: np.ndarray | None = field(default=None, repr=False)  # tabulation nodes (eV), if any
+    e_min: float = 0.0  # eV: the lower end of the support (a table's first energy)
 
     @property
     def is_line(self) -> bool:
