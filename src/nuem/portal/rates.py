@@ -50,20 +50,9 @@ _ELECTRON = up.target("electron")
 
 def dsigma_dT_over_d2(E, T, m_N) -> np.ndarray:
     """dsigma/dT / d^2 on a free electron [eV^-1], zero outside the kinematic range
-    (also below threshold); E, T [eV] broadcast."""
-    E, T = np.broadcast_arrays(np.asarray(E, float), np.asarray(T, float))
-    M = _ELECTRON.M
-    m = float(m_N)
-    th = m + m**2 / (2.0 * M)
-    ok = E > th * (1.0 + 1e-12)
-    Ec = np.where(ok, E, 2.0 * th)
-    lo, hi = up.q2_range(Ec, m, _ELECTRON)
-    Q2 = 2.0 * M * T
-    ok &= (Q2 >= lo) & (Q2 <= hi)
-    s = M**2 + 2.0 * Ec * M
-    val = 2.0 * M * constants.alpha * up.contraction(Ec, Q2, m, _ELECTRON) / (
-        Q2**2 * (s - M**2) ** 2)
-    return np.where(ok, np.maximum(val, 0.0), 0.0)
+    (also below threshold); E, T [eV] broadcast
+    (:func:`nuem.portal.upscatter.dsigma_dT_over_d2` on the electron)."""
+    return up.dsigma_dT_over_d2(E, T, m_N, _ELECTRON)
 
 
 def electron_recoil_rate(source: Source, T, m_N: float, d, *, target: str = "free",

@@ -62,12 +62,13 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy.optimize import brentq
 
-from nuem import citations, constants
+from nuem import citations
 from nuem._errors import NuemValueError, require_choice, require_positive
 from nuem.interactions import atomic, materials
 from nuem.portal import decay as pdec
 from nuem.portal import model as pm
 from nuem.portal import upscatter as up
+from nuem.portal.upscatter import dsigma_dT_over_d2
 from nuem.sources.base import Source
 from nuem.units import keV, year
 
@@ -100,23 +101,6 @@ def nuclear_target(symbol: str) -> up.Target:
     if el.name in up.TARGETS:
         return up.target(el.name)
     return up.Target(el.name, el.mass, el.Z, el.A, "nucleus")
-
-
-def dsigma_dT_over_d2(E, T, m_N: float, tgt: up.Target) -> np.ndarray:
-    """dsigma/dT / d^2 [eV^-1] on ``tgt`` (:func:`nuem.portal.upscatter.dsigma_dT` with
-    d = 1), zero below threshold and outside [T_min, T_max]; E, T [eV] broadcast."""
-    E, T = np.broadcast_arrays(np.asarray(E, float), np.asarray(T, float))
-    M, m = tgt.M, float(m_N)
-    th = m + m**2 / (2.0 * M)
-    ok = E > th * (1.0 + 1e-12)
-    Ec = np.where(ok, E, 2.0 * th)
-    lo, hi = up.q2_range(Ec, m, tgt)
-    Q2 = 2.0 * M * T
-    ok = ok & (Q2 >= lo) & (Q2 <= hi) & (T > 0)
-    Q2 = np.where(ok, Q2, 1.0)
-    s = M**2 + 2.0 * Ec * M
-    val = 2.0 * M * constants.alpha * up.contraction(Ec, Q2, m, tgt) / (Q2**2 * (s - M**2) ** 2)
-    return np.where(ok, np.maximum(val, 0.0), 0.0)
 
 
 def _targets(material: str, recoil: str) -> list[tuple[up.Target, float, str | None]]:

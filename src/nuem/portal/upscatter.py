@@ -252,6 +252,25 @@ def dsigma_dT(E, T, m_N, d, tgt, *, outside: str = "raise", form_factor=None) ->
                                        form_factor=form_factor)
 
 
+def dsigma_dT_over_d2(E, T, m_N: float, tgt: Target) -> np.ndarray:
+    """dsigma/dT / d^2 [eV^-1] on ``tgt`` (:func:`dsigma_dT` with d = 1), but zero below
+    threshold and outside [T_min, T_max] instead of an error: the kernel of the rate
+    integrals (:mod:`nuem.portal.rates`, :mod:`nuem.portal.signals`); E, T [eV] broadcast,
+    m_N [eV] a scalar."""
+    E, T = np.broadcast_arrays(np.asarray(E, float), np.asarray(T, float))
+    M, m = tgt.M, float(m_N)
+    th = float(e_threshold(m, M))
+    ok = E > th * (1.0 + 1e-12)
+    Ec = np.where(ok, E, 2.0 * th)
+    lo, hi = q2_range(Ec, m, tgt)
+    Q2 = 2.0 * M * T
+    ok = ok & (Q2 >= lo) & (Q2 <= hi) & (T > 0)
+    Q2 = np.where(ok, Q2, 1.0)
+    s = M**2 + 2.0 * Ec * M
+    val = 2.0 * M * constants.alpha * contraction(Ec, Q2, m, tgt) / (Q2**2 * (s - M**2) ** 2)
+    return np.where(ok, np.maximum(val, 0.0), 0.0)
+
+
 @lru_cache(maxsize=4)
 def _panel_nodes(panels: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
     x, w = np.polynomial.legendre.leggauss(nodes)
@@ -304,5 +323,5 @@ def sigma_over_d2(E, m_N, tgt) -> np.ndarray:
 
 
 __all__ = ["TARGETS", "Target", "target", "nucleon_form_factors", "e_threshold", "q2_range",
-           "t_range", "e_min", "contraction", "dsigma_dQ2", "dsigma_dT", "sigma",
+           "t_range", "e_min", "contraction", "dsigma_dQ2", "dsigma_dT", "dsigma_dT_over_d2", "sigma",
            "check_target", "sigma_over_d2"]
