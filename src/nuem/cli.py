@@ -1431,8 +1431,9 @@ def portal_uhe(m_n: float, d: float, flavour: str, majorana: bool, flux_norm: fl
 @portal.command("rate")
 @_m_n_option
 @_d_option
-@click.option("--flavour", type=_PORTAL_FLAVOURS, default="universal",
-              help="Flavour carrying d: e, mu, tau or universal (d in all three).")
+@click.option("--flavour", type=_PORTAL_FLAVOURS, default="e", show_default=True,
+              help="Flavour carrying d: e, mu, tau or universal (d in all three), as in the "
+                   "other portal commands.")
 @click.option("--majorana", is_flag=True, help="Majorana N (N -> nu gamma and nubar gamma).")
 @click.option("--convention", type=_PORTAL_CONVENTION, default="magill", help=_PORTAL_CONV_HELP)
 @click.option("--detector", default="xenonnt-sr0", show_default=True,
