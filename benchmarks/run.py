@@ -20,7 +20,9 @@ from nuem.units import GeV, TeV
 
 
 def _baseline_running_bound(scales: np.ndarray) -> np.ndarray:
-    """One solve_ivp per Lambda of dC/dlnmu = -gamma^T C from Lambda down to v (r = 0)."""
+    """One solve_ivp per Lambda of dC/dlnmu = -gamma^T C from Lambda down to v (r = 0),
+    then Bell et al. 2005 Eq. (26) as printed: |mu|/mu_B = (16 m_e / v^2) delta m |C+/C3|
+    at delta m = 1 eV."""
     sm = default_running()
     out = []
     for s in scales:
@@ -28,7 +30,7 @@ def _baseline_running_bound(scales: np.ndarray) -> np.ndarray:
                         (math.log(s), math.log(constants.v_higgs)), [0.5, 0.5, 0.0],
                         method="DOP853", rtol=1e-10, atol=1e-14)
         c = sol.y[:, -1]
-        out.append(8 * constants.m_e * abs((c[0] + c[1]) / c[2]) / constants.v_higgs**2)
+        out.append(16 * constants.m_e * abs((c[0] + c[1]) / c[2]) / constants.v_higgs**2)
     return np.array(out)
 
 
