@@ -62,30 +62,14 @@ def electron_recoil_rate(source: Source, T, m_N: float, d, *, target: str = "fre
     and d = (d_e, d_mu, d_tau) [eV^-1] (module docstring).  ``arrival_cache`` (a dict)
     memoises the arrival probabilities on a fixed fine energy grid per component and
     interpolates them (they are smooth in E): the mass-independent part of a scan."""
+    from nuem.portal import signals
+
     citations.register("Magill2018", "Brdar2021")
-    d = pm.flavour_vector(d)
-    d2 = np.square(d)
+    d2 = np.square(pm.flavour_vector(d))
     T = np.atleast_1d(np.asarray(T, float))
-    m = float(m_N)
-    xg, wg = np.polynomial.legendre.leggauss(nodes)
-    xg, wg = 0.5 * (xg + 1.0), 0.5 * wg
-    lo = up.e_min(T, m, _ELECTRON)
-    total = np.zeros_like(T)
-    for c in source.components():
-        if c.is_line:
-            E = np.full((len(T), 1), c.line_energy)
-            w = np.full((len(T), 1), c.flux)
-        else:
-            lo_c = np.maximum(lo, c.e_min)  # a table source starts at e_min
-            span = np.clip(c.e_max - lo_c, 0.0, None)
-            if not np.any(span > 0):
-                continue
-            E = lo_c[:, None] + span[:, None] * xg[None, :]
-            E = np.where(span[:, None] > 0, E, c.e_max)
-            w = c.flux * c.shape(E) * span[:, None] * wg[None, :]
-        P = _arrival(source, c, E, arrival_cache)
-        pd2 = P @ d2
-        total += np.sum(w * pd2 * dsigma_dT_over_d2(E, T[:, None], m), axis=1)
+    total = signals.rates_per_target(
+        source, T, float(m_N), d2, _ELECTRON, nodes,
+        arrival=lambda c, E: _arrival(source, c, E, arrival_cache))[0]
     f_weak, f_mag = atomic.binding_factors(T, target, binding)
     return total * f_mag
 

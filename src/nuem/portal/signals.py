@@ -120,11 +120,14 @@ def _gl(nodes: int) -> tuple[np.ndarray, np.ndarray]:
 
 def rates_per_target(source: Source, T: np.ndarray, m: float, d2: np.ndarray,
                      tgt: up.Target, nodes: int = DEFAULT_NODES,
-                     weights: Sequence[Weight | None] = (None,)) -> np.ndarray:
+                     weights: Sequence[Weight | None] = (None,),
+                     arrival: Callable | None = None) -> np.ndarray:
     """dR/dT per target particle ``tgt`` [natural units, 1/(time energy)]: sum_c integral
     dE Phi P.d^2 dsigma/dT w(E_N) for each weight (None = 1), at the recoils T [eV]
     (1-D array), m = m_N [eV], d2 = (d_e^2, d_mu^2, d_tau^2) [eV^-2]; shape
-    (len(weights), len(T)).  No atomic factor (see :func:`recoil_spectra`)."""
+    (len(weights), len(T)).  No atomic factor (see :func:`recoil_spectra`).
+    ``arrival(component, E)`` gives the arrival flavour probabilities (default: the
+    source's own, ``source.arrival(E, component)["flavour"]``)."""
     xg, wg = _gl(nodes)
     lo = up.e_min(T, m, tgt)
     out = np.zeros((len(weights), len(T)))
@@ -140,7 +143,8 @@ def rates_per_target(source: Source, T: np.ndarray, m: float, d2: np.ndarray,
             E = lo_c[:, None] + span[:, None] * xg[None, :]
             E = np.where(span[:, None] > 0, E, c.e_max)
             w = c.flux * c.shape(E) * span[:, None] * wg[None, :]
-        pd2 = source.arrival(E, c)["flavour"] @ d2
+        P = source.arrival(E, c)["flavour"] if arrival is None else arrival(c, E)
+        pd2 = P @ d2
         base = w * pd2 * dsigma_dT_over_d2(E, T[:, None], m, tgt)
         for i, wt in enumerate(weights):
             out[i] += np.sum(base if wt is None else base * wt(E - T[:, None]), axis=1)
