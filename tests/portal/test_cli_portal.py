@@ -145,7 +145,7 @@ def test_uhe_flux_file_equals_the_power_law_it_samples(tmp_path):
     (bytes(range(256)) * 4, (), "binary"),
     ("1e6 1e-8 # caf\xe9\n".encode("latin-1"), (), "UTF-8"),
     ("1e6 1e-8\n1e8 1e-8\n", ("--flux-index", "2"), "excludes --flux-index"),
-    (None, (), "cannot be read"),
+    (None, (), "does not exist"),
     ("DIR", (), "directory"),
 ])
 def test_uhe_bad_flux_file_one_line_exit_2(tmp_path, text, extra, word):

@@ -1,12 +1,14 @@
 """Shipped, cited data tables (each file's header names its source and units).
 
-:func:`read_table` is the one reader for the package's comment-headed CSV files.
+:func:`read_table` is the one reader for the package's comment-headed CSV files;
+:func:`read_user_text` and :func:`read_xy_table` read a user's input files.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 from importlib import resources
 from pathlib import Path
 
@@ -53,6 +55,57 @@ def read_user_text(path: str | Path, what: str) -> str:
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{where} is not UTF-8 text (byte {exc.start}: "
                              f"{raw[exc.start:exc.start + 1]!r}); binary file?") from exc
+
+
+def read_xy_table(path: str | Path, what: str, columns: str, *, x: str = "E",
+                  x_unit: str = "", y: str = "y", y_positive: bool = False,
+                  error: type[NuemValueError] = InputFileError
+                  ) -> tuple[list[float], list[float], list[str]]:
+    """A user's two-column text table: (x values, y values, '#' comment lines).
+
+    One row a line, the two numbers separated by blanks or a comma; '#' starts a comment
+    (a whole line or the rest of one).  x must be finite, > 0 and strictly increasing; y
+    finite and > 0 (``y_positive``) or >= 0; at least two rows.  Anything else raises
+    ``error`` in one line naming the file, the line and ``columns`` (a description of
+    the two columns), with ``x``/``y`` the names and ``x_unit`` the unit used in messages.
+    """
+    try:
+        text = read_user_text(path, what)
+    except InputFileError as exc:
+        raise error(str(exc)) from None
+    where = f"{what} file {str(path)!r}"
+    xs: list[float] = []
+    ys: list[float] = []
+    comments: list[str] = []
+    unit = f" {x_unit}" if x_unit else ""
+    for n, raw in enumerate(text.splitlines(), start=1):
+        body, sep, note = raw.partition("#")
+        if sep and not body.strip():
+            comments.append("#" + note)
+        parts = body.replace(",", " ").split()
+        if not parts:
+            continue
+        at = f"{where}, line {n}"
+        if len(parts) != 2:
+            raise error(f"{at}: {len(parts)} columns, expected 2: {columns}")
+        try:
+            a, b = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise error(f"{at}: {body.strip()[:60]!r} is not two numbers: {columns}") from None
+        y_ok = b > 0 if y_positive else b >= 0
+        if not (math.isfinite(a) and math.isfinite(b) and a > 0 and y_ok):
+            raise error(f"{at}: {x}={a:g}, {y}={b:g}; {x} must be finite and > 0, {y} finite "
+                        f"and {'> 0' if y_positive else '>= 0'}")
+        if xs and a <= xs[-1]:
+            raise error(f"{at}: {x}={a:g}{unit} does not exceed the previous "
+                        f"{x}={xs[-1]:g}{unit}; {x} must increase strictly")
+        xs.append(a)
+        ys.append(b)
+    if not xs:
+        raise error(f"{where} is empty (no data lines); needs at least 2 lines of {columns}")
+    if len(xs) < 2:
+        raise error(f"{where}: 1 data line, needs at least 2 ({columns})")
+    return xs, ys, comments
 
 
 def read_table(name: str) -> list[dict[str, str]]:

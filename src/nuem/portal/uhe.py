@@ -40,6 +40,7 @@ import numpy as np
 
 from nuem import citations, constants
 from nuem._errors import NuemValueError, require_positive
+from nuem.data import read_xy_table
 from nuem.interactions import materials
 from nuem.portal import decay as pdec
 from nuem.portal import upscatter as up
@@ -185,49 +186,8 @@ class TableFlux:
         """Read a table (class docstring); a malformed line raises
         :class:`NuemValueError` naming the file and the line number."""
         name = str(path)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise NuemValueError(f"flux file {name}: cannot be read "
-                                 f"({exc.strerror or exc})") from exc
-        if b"\x00" in data:
-            raise NuemValueError(f"flux file {name}: a binary file, not a text table of "
-                                 f"{TABLE_COLUMNS}")
-        try:
-            lines = data.decode("utf-8").splitlines()
-        except UnicodeDecodeError as exc:
-            raise NuemValueError(f"flux file {name}: not UTF-8 text (byte {exc.start})"
-                                 ) from None
-        E: list[float] = []
-        v: list[float] = []
-        for n, raw in enumerate(lines, start=1):
-            text = raw.split("#", 1)[0].replace(",", " ").split()
-            if not text:
-                continue
-            where = f"flux file {name}, line {n}"
-            if len(text) != 2:
-                raise NuemValueError(f"{where}: {len(text)} columns, expected 2: "
-                                     f"{TABLE_COLUMNS}")
-            try:
-                e, f = float(text[0]), float(text[1])
-            except ValueError:
-                raise NuemValueError(f"{where}: {raw.strip()[:60]!r} is not two numbers: "
-                                     f"{TABLE_COLUMNS}") from None
-            if not (math.isfinite(e) and math.isfinite(f)) or e <= 0 or f <= 0:
-                raise NuemValueError(f"{where}: E={e:g}, E^2 dPhi/dE={f:g}; both must be "
-                                     f"finite and > 0 (log-log interpolation)")
-            if E and e <= E[-1]:
-                raise NuemValueError(f"{where}: E={e:g} GeV does not exceed the previous "
-                                     f"E={E[-1]:g} GeV; energies must increase strictly")
-            E.append(e)
-            v.append(f)
-        if not E:
-            raise NuemValueError(f"flux file {name} is empty (no data lines); needs at "
-                                 f"least 2 lines of {TABLE_COLUMNS}")
-        if len(E) < 2:
-            raise NuemValueError(f"flux file {name}: 1 data line, needs at least 2 "
-                                 f"({TABLE_COLUMNS})")
+        E, v, _ = read_xy_table(path, "flux", TABLE_COLUMNS, x="E", x_unit="GeV",
+                                y="E^2 dPhi/dE", y_positive=True, error=NuemValueError)
         return cls(tuple(E), tuple(v), name)
 
     @property

@@ -29,19 +29,19 @@ flux density in eV^2 (natural units), the integrated flux in eV^3.
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
 import numpy as np
 
 from nuem._errors import NuemValueError, require_choice
-from nuem.data import InputFileError, read_user_text
+from nuem.data import read_xy_table
 from nuem.sources.base import Component, Source
 from nuem.units import MeV, per_cm2_s_MeV
 
 FLAVOURS: tuple[str, ...] = ("e", "mu", "tau")
 _KEY = re.compile(r"^#\s*(flavour|flavor|anti)\s*[:=]\s*(\S+)\s*$", re.IGNORECASE)
+_COLUMNS = "E [MeV] and dPhi/dE [cm^-2 s^-1 MeV^-1], E > 0 increasing, dPhi/dE >= 0"
 _TRUE = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -115,41 +115,13 @@ class TableSource(Source):
         """Read the text format of the module docstring (E [MeV], dPhi/dE
         [cm^-2 s^-1 MeV^-1]); ``flavour``/``anti`` override the header keys."""
         where = f"flux file {str(path)!r}"
-        try:
-            text = read_user_text(path, "flux")
-        except InputFileError as exc:
-            raise FluxFileError(str(exc)) from exc
+        E, v, comments = read_xy_table(path, "flux", _COLUMNS, x="E", x_unit="MeV",
+                                       y="dPhi/dE", error=FluxFileError)
         head: dict[str, str] = {}
-        rows: list[tuple[float, float]] = []
-        for n, line in enumerate(text.splitlines(), start=1):
-            s = line.strip()
-            if not s:
-                continue
-            if s.startswith("#"):
-                m = _KEY.match(s)
-                if m:
-                    head[m.group(1).lower().replace("flavor", "flavour")] = m.group(2).lower()
-                continue
-            parts = s.replace(",", " ").split()
-            if len(parts) != 2:
-                raise FluxFileError(f"{where}, line {n}: needs two columns (E [MeV], dPhi/dE "
-                                    f"[cm^-2 s^-1 MeV^-1]), got {len(parts)}: {s[:60]!r}")
-            try:
-                e, v = float(parts[0]), float(parts[1])
-            except ValueError:
-                raise FluxFileError(f"{where}, line {n}: not a number: {s[:60]!r}") from None
-            if not (math.isfinite(e) and math.isfinite(v)):
-                raise FluxFileError(f"{where}, line {n}: NaN or infinity: {s[:60]!r}")
-            if e <= 0:
-                raise FluxFileError(f"{where}, line {n}: E={e:g} MeV must be > 0")
-            if v < 0:
-                raise FluxFileError(f"{where}, line {n}: dPhi/dE={v:g} must be >= 0")
-            if rows and e <= rows[-1][0]:
-                raise FluxFileError(f"{where}, line {n}: E={e:g} MeV does not increase "
-                                    f"(previous {rows[-1][0]:g} MeV)")
-            rows.append((e, v))
-        if len(rows) < 2:
-            raise FluxFileError(f"{where}: needs at least 2 data rows, got {len(rows)}")
+        for line in comments:
+            m = _KEY.match(line.strip())
+            if m:
+                head[m.group(1).lower().replace("flavor", "flavour")] = m.group(2).lower()
         if flavour is None:
             flavour = head.get("flavour", "e")
             if flavour not in FLAVOURS:
@@ -160,8 +132,7 @@ class TableSource(Source):
             if a not in _TRUE:
                 raise FluxFileError(f"{where}: header anti={a!r} must be true or false")
             anti = _TRUE[a]
-        arr = np.array(rows)
-        return cls(arr[:, 0] * MeV, arr[:, 1] * per_cm2_s_MeV, flavour, anti,
+        return cls(np.asarray(E) * MeV, np.asarray(v) * per_cm2_s_MeV, flavour, anti,
                    name=Path(str(path)).name, where=where)
 
     def components(self) -> list[Component]:
