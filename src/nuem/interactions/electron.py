@@ -63,7 +63,7 @@ def t_max(E, m_target: float = constants.m_e) -> np.ndarray:
 def e_min(T, m_target: float = constants.m_e) -> np.ndarray:
     """Smallest neutrino energy that can give recoil T: E_min = (T + sqrt(T^2 + 2 m T)) / 2."""
     T = require_positive("T", T, "eV")
-    return 0.5 * (T + np.sqrt(T**2 + m_target * T))
+    return 0.5 * (T + np.sqrt(T**2 + 2.0 * m_target * T))
 
 
 def sm_couplings(flavour: str, anti: bool = False, sin2w: float | None = None
