@@ -472,7 +472,7 @@ MUTATIONS: list[Mutation] = [
     M("portal-pauli-ff", "portal/upscatter.py", "(gm - ge) / (1.0 + tau)", "(gm - ge)",
       "tests/portal/test_darknews.py tests/portal/test_upscatter.py",
       "Pauli form factor without 1/(1 + tau)"),
-    M("portal-slab-probability", "portal/signals.py", "big = 1.0 + np.expm1(-xs) / xs",
+    M("portal-slab-probability", "portal/decay.py", "big = 1.0 + np.expm1(-xs) / xs",
       "big = -np.expm1(-xs)", "tests/portal/test_rates_more.py",
       "slab decay probability without the average over the production point"),
     M("portal-uhe-screening", "portal/uhe.py", "return (x / (1.0 + x)) ** 2",

@@ -70,3 +70,29 @@ def probability_inside(decay_len, distance, length) -> np.ndarray:
     L = require_nonnegative("distance", distance)
     dL = require_positive("length", length)
     return np.exp(-L / lam) * -np.expm1(-dL / lam)
+
+
+def _decay_lengths(decay_len) -> np.ndarray:
+    """Decay lengths > 0 (inf allowed: a stable N), else :class:`NuemValueError`."""
+    lam = np.asarray(decay_len, float)
+    if np.any(np.isnan(lam)) or np.any(lam <= 0):
+        raise NuemValueError("decay_length must be > 0 (inf allowed)")
+    return lam
+
+
+def probability_inside_slab(decay_len, length) -> np.ndarray:
+    """Probability that N produced uniformly along a slab of length L (along its direction)
+    decays inside it: the average over the production point z of 1 - exp(-(L - z)/lambda),
+    1 - (lambda/L)(1 - exp(-L/lambda)); lengths in one unit, lambda = inf gives 0.
+    Written as 1 - (1 - e^-x)/x, x = L/lambda, with its series x/2 - x^2/6 + x^3/24 -
+    x^4/120 below x = 1e-4 (no cancellation).  Limits: L/(2 lambda) for lambda >> L, 1 for
+    lambda << L."""
+    lam = _decay_lengths(decay_len)
+    L = require_positive("length", length)
+    x = L / lam
+    small = x < 1e-4
+    xs = np.where(small, 1.0, x)
+    big = 1.0 + np.expm1(-xs) / xs
+    series = x / 2.0 - x**2 / 6.0 + x**3 / 24.0 - x**4 / 120.0
+    return np.where(small, series, big)
+

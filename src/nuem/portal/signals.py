@@ -212,30 +212,15 @@ def nuclear_recoil_for_visible(E_vis, Z: int, A: int) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- geometry
-def p_inside_slab(decay_len, length) -> np.ndarray:
-    """Probability that N produced uniformly along a slab of length L decays inside it:
-    1 - (lambda/L)(1 - exp(-L/lambda)) (module docstring), lengths in one unit;
-    lambda = inf gives 0.  Written as 1 - (1 - e^-x)/x, x = L/lambda, with its series
-    x/2 - x^2/6 + x^3/24 - x^4/120 below x = 1e-4 (no cancellation)."""
-    lam = np.asarray(decay_len, float)
-    if np.any(np.isnan(lam)) or np.any(lam <= 0):
-        raise NuemValueError("decay_length must be > 0 (inf allowed)")
-    L = require_positive("length", length)
-    x = L / lam
-    small = x < 1e-4
-    xs = np.where(small, 1.0, x)
-    big = 1.0 + np.expm1(-xs) / xs
-    series = x / 2.0 - x**2 / 6.0 + x**3 / 24.0 - x**4 / 120.0
-    return np.where(small, series, big)
+#: the slab probability of the module docstring (defined with the other decay geometry)
+p_inside_slab = pdec.probability_inside_slab
 
 
 def p_from_upstream(decay_len, thickness, gap, length) -> np.ndarray:
     """Probability that N produced uniformly in an upstream slab of ``thickness`` D,
     ``gap`` s before a detector of ``length`` L, decays inside the detector:
     (lambda/D)(1 - e^{-D/lambda}) x probability_inside(lambda, s, L) (module docstring)."""
-    lam = np.asarray(decay_len, float)
-    if np.any(np.isnan(lam)) or np.any(lam <= 0):
-        raise NuemValueError("decay_length must be > 0 (inf allowed)")
+    lam = pdec._decay_lengths(decay_len)
     D = require_positive("thickness", thickness)
     fin = np.isfinite(lam)
     lamf = np.where(fin, lam, 1.0)

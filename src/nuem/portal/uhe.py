@@ -112,7 +112,9 @@ def column_probability(decay_len, length, separation) -> np.ndarray:
     s = float(np.asarray(separation, float))
     if not 0 <= s < L:
         raise NuemValueError(f"separation={s:g} must lie in [0, length={L:g})")
-    return (L - s) * np.exp(-s / lam) - lam * (np.exp(-s / lam) - np.exp(-L / lam))
+    # (L - s) e^{-s/lambda} - lambda (e^{-s/lambda} - e^{-L/lambda}): the part of the column
+    # beyond L_sep is a slab of length L - s reached with probability e^{-s/lambda}
+    return np.exp(-s / lam) * (L - s) * pdec.probability_inside_slab(lam, L - s)
 
 
 @dataclass(frozen=True)
