@@ -1477,9 +1477,8 @@ def portal_rate(m_n: float, d: float, flavour: str, majorana: bool, convention: 
     from nuem.portal import signals
     from nuem.sources.solar import SolarSource
     from nuem.sources.table import TableSource
-    from nuem.units import meter, second, year
+    from nuem.units import day, meter, year
 
-    day = 86400.0 * second
     citations.reset()
     if not detector.strip():
         raise NuemValueError("--detector '' is empty: give a built-in name or a TOML file")

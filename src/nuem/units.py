@@ -31,7 +31,8 @@ cm: float = 1e-2 * meter
 km: float = 1e3 * meter
 fm: float = 1e-15 * meter
 second: float = 1.0 / _hbar_eV_s  # 1 s in eV^-1
-year: float = 365.25 * 86400.0 * second  # Julian year
+day: float = 86400.0 * second  # 1 d in eV^-1
+year: float = 365.25 * day  # Julian year (bitwise the same as 365.25 * 86400 s)
 
 # magnetic field: mu_B [eV/T] * B[T] = mu_B[eV^-1] * B[eV^2]
 tesla: float = TABLE["mu_B"].value / mu_B  # 1 T in eV^2 (= 195.35 eV^2)
@@ -55,6 +56,6 @@ barn: float = 1e-24 * cm**2
 per_cm2_s_MeV: float = 1.0 / (cm**2 * second * MeV)
 per_cm2_s: float = 1.0 / (cm**2 * second)
 
-__all__ = ["eV", "meV", "keV", "MeV", "GeV", "TeV", "meter", "cm", "km", "fm", "second",
+__all__ = ["eV", "meV", "keV", "MeV", "GeV", "TeV", "meter", "cm", "km", "fm", "second", "day",
            "year", "tesla", "gauss", "barn", "watt", "joule", "erg", "au", "parsec", "kpc",
            "per_cm2_s_MeV", "per_cm2_s"]
